@@ -1,0 +1,61 @@
+/**
+ * otelkit's own diagnostics go through OpenTelemetry's diag API, as component loggers
+ * (`otelkit:apm`, `otelkit:config`, …). setupDiag() installs a stderr logger at
+ * OTEL_LOG_LEVEL (default warn) unless the application installed its own.
+ */
+import { diag, DiagLogLevel, type DiagLogger, type ComponentLoggerOptions } from '@opentelemetry/api';
+
+const LEVELS: Record<string, DiagLogLevel> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+function line(level: string, args: unknown[]): void {
+  // Component loggers pass their namespace first ("otelkit:apm"); the SDK's own calls do not.
+  const source = typeof args[0] === 'string' && /^(otelkit|@opentelemetry)[:/]/.test(args[0]) ? args.shift() : 'otelkit';
+  const text = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : safeJson(a))).join(' ');
+  try {
+    process.stderr.write(`${source} ${level} ${text}\n`);
+  } catch {
+    // stderr closed: nothing sensible left to do.
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+const stderrLogger: DiagLogger = {
+  error: (...a) => line('error:', a),
+  warn: (...a) => line('warning:', a),
+  info: (...a) => line('info:', a),
+  debug: (...a) => line('debug:', a),
+  verbose: (...a) => line('verbose:', a),
+};
+
+export function setupDiag(level: string): void {
+  diag.setLogger(stderrLogger, { logLevel: LEVELS[level] ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
+}
+
+export function componentLogger(namespace: string): DiagLogger {
+  return diag.createComponentLogger({ namespace } as ComponentLoggerOptions);
+}
+
+/** A warning printed at most once per key for the life of the process. */
+export function createWarnOnce(log: DiagLogger): (key: string, message: string) => void {
+  const seen = new Set<string>();
+  return (key, message) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    log.warn(message);
+  };
+}

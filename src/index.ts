@@ -1,0 +1,4 @@
+/** otelkit's public API. Everything else is internal. */
+export { start, shutdown } from './start';
+export type { StartOptions, Otelkit } from './start';
+export { getRequestId } from './requests/request-id';

@@ -1,0 +1,46 @@
+/** The OpenTelemetry resource: service identity, instance, host and process. */
+import { randomUUID } from 'node:crypto';
+import { arch, hostname } from 'node:os';
+import { basename } from 'node:path';
+import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { Attributes } from '@opentelemetry/api';
+import type { Config } from './config';
+import type { AppInfo } from './app-info';
+
+export function buildResource(config: Config, app: AppInfo): Resource {
+  const fromEnv = parseResourceAttributes(config.resourceAttributes);
+  const attributes: Attributes = {
+    // host and process, read directly: the stock process detector also records the command
+    // line, which can carry secrets, so it is not used.
+    'host.name': hostname(),
+    'host.arch': arch() === 'x64' ? 'amd64' : arch(),
+    'process.pid': process.pid,
+    'process.executable.name': basename(process.execPath),
+    'process.runtime.name': 'nodejs',
+    'process.runtime.version': process.versions.node,
+    'deployment.environment.name': config.nodeEnv,
+    ...fromEnv,
+    'service.name': config.serviceName || (fromEnv['service.name'] as string) || app.name || 'unknown_service:node',
+    'service.instance.id': (fromEnv['service.instance.id'] as string) || randomUUID(),
+  };
+  if (app.version && !fromEnv['service.version']) attributes['service.version'] = app.version;
+  return defaultResource().merge(resourceFromAttributes(attributes));
+}
+
+/** OTEL_RESOURCE_ATTRIBUTES: key1=value1,key2=value2 with percent-encoded values. */
+export function parseResourceAttributes(raw: string): Attributes {
+  const out: Attributes = {};
+  for (const pair of raw.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const key = pair.slice(0, eq).trim();
+    let value = pair.slice(eq + 1).trim();
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      // keep the raw value
+    }
+    if (key) out[key] = value;
+  }
+  return out;
+}

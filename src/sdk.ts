@@ -1,0 +1,165 @@
+/**
+ * Builds and starts the OpenTelemetry NodeSDK from Config, with every component handed
+ * over explicitly (NodeSDK never reads the environment for them), and owns flush and
+ * shutdown. Data flows one way: instrumentations → span processors (APM statistics, slow
+ * queries) → exporters and the admin endpoints.
+ */
+import { metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { PeriodicExportingMetricReader, type MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, SimpleSpanProcessor,
+  TraceIdRatioBasedSampler, type Sampler, type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { Config } from './config';
+import type { AppInfo } from './app-info';
+import { buildResource } from './resource';
+import { loadNodeSdk } from './sdk-node';
+import { selectInstrumentations, type Selection } from './instrumentations';
+import { createMetricExporter, createLogExporter, createSpanExporter, otlpTarget } from './export/otlp';
+import { DeferredSpanProcessor } from './export/deferred-processor';
+import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
+import { RequestIdPropagator } from './requests/request-id';
+import { createHttpServerInstrumentation, type HttpServerInstrumentation, type ResponseInfo } from './requests/http-server';
+import type { IncomingMessage } from 'node:http';
+
+export const VERSION = '0.1.0';
+
+export interface SdkParts {
+  /** Processors that turn finished spans into statistics; run before any exporter. */
+  readonly spanProcessors?: readonly SpanProcessor[];
+  readonly onResponse?: (info: ResponseInfo, req: IncomingMessage) => void;
+}
+
+export interface Sdk {
+  readonly config: Config;
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  readonly prometheus: PrometheusReader;
+  readonly instrumentations: Selection;
+  /** OTLP log export is on. */
+  readonly sendsLogs: boolean;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** What each OTEL_*_EXPORTER list means once defaults are applied. */
+export function exportersFor(config: Config): { traces: string[]; metrics: string[]; logs: string[] } {
+  const otlpOn = (signal: 'traces' | 'metrics' | 'logs') => otlpTarget(config, signal) !== undefined;
+  const pick = (list: readonly string[], fallback: string[]) => (list.length === 0 ? fallback : list.includes('none') ? [] : [...list]);
+  return {
+    traces: pick(config.tracesExporter, otlpOn('traces') ? ['otlp'] : []),
+    metrics: pick(config.metricsExporter, otlpOn('metrics') ? ['prometheus', 'otlp'] : ['prometheus']),
+    logs: pick(config.logsExporter, otlpOn('logs') ? ['otlp'] : []),
+  };
+}
+
+export function buildSampler(config: Config): Sampler {
+  const ratio = () => new TraceIdRatioBasedSampler(config.tracesSamplerArg);
+  switch (config.tracesSampler) {
+    case 'always_on': return new AlwaysOnSampler();
+    case 'always_off': return new AlwaysOffSampler();
+    case 'traceidratio': return ratio();
+    case 'parentbased_always_off': return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio': return new ParentBasedSampler({ root: ratio() });
+    default: return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
+export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sdk {
+  const exporters = exportersFor(config);
+  const contextManager = new AsyncLocalStorageContextManager();
+  const prometheus = createPrometheusReader();
+
+  const readers: MetricReader[] = [prometheus.reader];
+  const metricsTarget = otlpTarget(config, 'metrics');
+  if (exporters.metrics.includes('otlp') && metricsTarget) {
+    readers.push(new PeriodicExportingMetricReader({
+      exporter: createMetricExporter(metricsTarget),
+      exportIntervalMillis: config.metricExportIntervalMs,
+      exportTimeoutMillis: Math.min(30_000, config.metricExportIntervalMs),
+    }));
+  }
+
+  // Exporting processors need the MeterProvider (to count what they drop), which NodeSDK
+  // creates in start(); they are plugged in right after it.
+  const exportProcessor = new DeferredSpanProcessor();
+  const logProcessors: LogRecordProcessor[] = [];
+  const logsTarget = otlpTarget(config, 'logs');
+  const sendsLogs = exporters.logs.includes('otlp') && logsTarget !== undefined;
+  if (sendsLogs) {
+    const { BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs') as typeof import('@opentelemetry/sdk-logs');
+    logProcessors.push(new BatchLogRecordProcessor({ exporter: createLogExporter(logsTarget) }));
+  }
+
+  const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs }, app);
+  const NodeSDK = loadNodeSdk();
+  const sdk = new NodeSDK({
+    resource: buildResource(config, app),
+    autoDetectResources: false,
+    contextManager,
+    textMapPropagator: new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new RequestIdPropagator(config.requestIdHeader)],
+    }),
+    sampler: buildSampler(config),
+    metricReaders: readers,
+    spanProcessors: [...(parts.spanProcessors ?? []), exportProcessor],
+    logRecordProcessors: logProcessors,
+    instrumentations: instrumentations.instrumentations,
+  });
+  sdk.start();
+
+  const meterProvider = metrics.getMeterProvider() as MeterProvider;
+  exportProcessor.set(exportingProcessors(config, exporters.traces, meterProvider));
+  const tracer = trace.getTracer('otelkit', VERSION);
+  const meter = metrics.getMeter('otelkit', VERSION);
+
+  let httpServer: HttpServerInstrumentation | undefined;
+  if (instrumentations.httpServer) {
+    httpServer = createHttpServerInstrumentation({
+      tracer,
+      meter,
+      attach: (ctx) => contextManager.attach(ctx),
+      requestIdHeader: config.requestIdHeader.toLowerCase(),
+      onResponse: parts.onResponse,
+    });
+  }
+
+  return {
+    config,
+    tracer,
+    meter,
+    prometheus,
+    instrumentations,
+    sendsLogs,
+    forceFlush: () => flushAll(meterProvider),
+    async shutdown() {
+      httpServer?.shutdown();
+      await sdk.shutdown();
+    },
+  };
+}
+
+function exportingProcessors(config: Config, names: readonly string[], meterProvider: MeterProvider): SpanProcessor[] {
+  const out: SpanProcessor[] = [];
+  const target = otlpTarget(config, 'traces');
+  if (names.includes('otlp') && target) {
+    out.push(new BatchSpanProcessor(createSpanExporter(target, meterProvider), {
+      maxQueueSize: 2048,
+      maxExportBatchSize: 512,
+      scheduledDelayMillis: 1000,
+      exportTimeoutMillis: 10_000,
+      selfObsMeterProvider: meterProvider,
+    } as ConstructorParameters<typeof BatchSpanProcessor>[1]));
+  }
+  if (names.includes('console')) out.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
+  return out;
+}
+
+async function flushAll(meterProvider: MeterProvider): Promise<void> {
+  const tracerProvider = trace.getTracerProvider() as { getDelegate?: () => { forceFlush?: () => Promise<void> } };
+  const delegate = tracerProvider.getDelegate?.();
+  await Promise.allSettled([delegate?.forceFlush?.(), meterProvider.forceFlush?.()]);
+}

@@ -1,0 +1,39 @@
+/** Node http glue for the route table: parse a request, write a reply. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ParsedRequest, Reply, Router } from './router';
+
+export function parseRequest(req: IncomingMessage): Omit<ParsedRequest, 'params'> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: req.headers,
+    remoteAddress: req.socket?.remoteAddress,
+  };
+}
+
+export function writeReply(res: ServerResponse, reply: Reply, head = false): void {
+  if (res.headersSent) return;
+  const isJson = reply.body !== undefined && typeof reply.body !== 'string';
+  const body = reply.body === undefined ? '' : isJson ? JSON.stringify(reply.body) : String(reply.body);
+  const headers: Record<string, string | number> = { 'cache-control': 'no-store', ...reply.headers };
+  if (body !== '' && !hasHeader(headers, 'content-type')) {
+    headers['content-type'] = isJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8';
+  }
+  headers['content-length'] = Buffer.byteLength(body);
+  res.writeHead(reply.status, headers);
+  res.end(head ? undefined : body);
+}
+
+function hasHeader(headers: Record<string, unknown>, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
+/** Serves one request from the router; never throws. */
+export function serve(router: Router, req: IncomingMessage, res: ServerResponse): void {
+  router
+    .dispatch(parseRequest(req))
+    .then((reply) => writeReply(res, reply, req.method === 'HEAD'))
+    .catch(() => writeReply(res, { status: 500, body: { error: 'internal_error', message: 'reply failed' } }));
+}

@@ -1,0 +1,115 @@
+/**
+ * start() and shutdown(): the programmatic entry, and what the preload calls. One
+ * otelkit per process — a second start() (preload plus an explicit call) returns the
+ * running instance with one warning, and never doubles spans.
+ */
+import { loadConfig, type Config, type Env } from './config';
+import { readAppInfo, type AppInfo } from './app-info';
+import { componentLogger, setupDiag } from './diag';
+import { startSdk, type Sdk } from './sdk';
+import { installLifecycle, bounded, type Lifecycle } from './lifecycle';
+import { startAdminServer, type AdminServer } from './server/admin';
+import { createRouter } from './server/router';
+import { buildRoutes } from './server/routes';
+
+const log = componentLogger('otelkit');
+const kInstance = Symbol.for('otelkit.instance');
+
+export interface StartOptions {
+  /** Environment to read instead of process.env (tests, embedding). */
+  readonly env?: Env;
+  /** Flush and re-raise on SIGTERM/SIGINT and flush before exit (default true). */
+  readonly handleSignals?: boolean;
+}
+
+export interface Otelkit {
+  readonly config: Config;
+  readonly app: AppInfo;
+  readonly sdk: Sdk;
+  /** Bound port of the admin server, once listening (undefined if it could not listen). */
+  readonly adminPort: Promise<number | undefined>;
+  isDraining(): boolean;
+  shutdown(): Promise<void>;
+}
+
+type Global = typeof globalThis & { [kInstance]?: Otelkit };
+
+export function currentInstance(): Otelkit | undefined {
+  return (globalThis as Global)[kInstance];
+}
+
+/** Starts otelkit once; never throws into the caller. */
+export function start(options: StartOptions = {}): Otelkit | undefined {
+  const existing = currentInstance();
+  if (existing) {
+    log.warn('otelkit is already running (started by the preload?); start() returned the running instance.');
+    return existing;
+  }
+  try {
+    const warnings: string[] = [];
+    const config = loadConfig(options.env ?? process.env, (w) => warnings.push(w));
+    setupDiag(config.otelLogLevel);
+    const configLog = componentLogger('otelkit:config');
+    for (const w of warnings) configLog.warn(w);
+    if (config.sdkDisabled) return undefined;
+    const instance = create(config, readAppInfo(), options);
+    (globalThis as Global)[kInstance] = instance;
+    return instance;
+  } catch (err) {
+    log.error(`otelkit failed to start; the application runs uninstrumented: ${err instanceof Error ? err.stack : String(err)}`);
+    return undefined;
+  }
+}
+
+/** Flushes and stops the running instance (bounded by OTELKIT_SHUTDOWN_TIMEOUT_MS). */
+export async function shutdown(): Promise<void> {
+  await currentInstance()?.shutdown();
+}
+
+function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
+  const startedAt = Date.now();
+  let draining = false;
+  const sdk = startSdk(config, app);
+  const service = String(sdk.config.serviceName || app.name || 'unknown_service:node');
+  const routes = buildRoutes({
+    service,
+    startedAt,
+    isDraining: () => draining,
+    prometheus: (apmOnly) => sdk.prometheus.render(apmOnly ? (scope) => scope.name === 'otelkit.apm' : undefined),
+  });
+  const servers: AdminServer[] = [startAdminServer(config.adminHost, config.adminPort, createRouter(routes))];
+  if (config.adminPort !== config.prometheusPort || config.adminHost !== config.prometheusHost) {
+    servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] })));
+  }
+  log.info(`instrumentations active: ${sdk.instrumentations.active.join(', ') || 'none'}; their modules loaded so far: ${sdk.instrumentations.loaded.join(', ') || 'none'}`);
+
+  let lifecycle: Lifecycle | undefined;
+  let stopped: Promise<void> | undefined;
+  const instance: Otelkit = {
+    config,
+    app,
+    sdk,
+    adminPort: servers[0].ready,
+    isDraining: () => draining,
+    shutdown() {
+      stopped ??= (async () => {
+        draining = true;
+        lifecycle?.uninstall();
+        await bounded(() => sdk.shutdown(), config.shutdownTimeoutMs, 'telemetry shutdown');
+        await Promise.all(servers.map((s) => s.close()));
+      })();
+      return stopped;
+    },
+  };
+  if (options.handleSignals !== false) {
+    lifecycle = installLifecycle({
+      timeoutMs: config.shutdownTimeoutMs,
+      flush: () => sdk.forceFlush(),
+      shutdown: () => instance.shutdown(),
+      onDrain: () => {
+        draining = true;
+      },
+    });
+  }
+  return instance;
+}
