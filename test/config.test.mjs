@@ -1,0 +1,110 @@
+// Configuration: one table, frozen typed config, bad values warn once and fall back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { startApp, runApp, fixture, freePort, get, ROOT } from './helpers/app.mjs';
+
+const require = createRequire(import.meta.url);
+const { loadConfig, ENV_TABLE } = require('../dist/src/config.js');
+
+function load(env) {
+  const warnings = [];
+  const config = loadConfig(env, (w) => warnings.push(w));
+  return { config, warnings };
+}
+
+test('defaults: embedded configuration with nothing set', () => {
+  const { config, warnings } = load({});
+  assert.deepEqual(warnings, []);
+  assert.equal(config.prometheusHost, 'localhost');
+  assert.equal(config.prometheusPort, 9464);
+  assert.equal(config.adminPort, 9464, 'admin endpoints share the Prometheus server by default');
+  assert.equal(config.slowQueryMs, 100);
+  assert.equal(config.logLevel, 'info');
+  assert.equal(config.jsonLogs, false);
+  assert.equal(config.requestIdHeader, 'x-request-id');
+  assert.equal(config.tracesSampler, 'parentbased_always_on');
+  assert.ok(Object.isFrozen(config));
+});
+
+test('bad values: one warning naming variable, value and default; the default is used', () => {
+  const { config, warnings } = load({
+    OTELKIT_SLOW_QUERY_MS: 'banana',
+    OTEL_EXPORTER_PROMETHEUS_PORT: '99999',
+    LOG_LEVEL: 'loud',
+    OTEL_TRACES_SAMPLER_ARG: '2',
+    ENABLE_JSON_LOGS: 'maybe',
+    LOG_MAX_SIZE: 'huge',
+  });
+  assert.equal(warnings.length, 6, warnings.join('\n'));
+  assert.equal(config.slowQueryMs, 100);
+  assert.equal(config.prometheusPort, 9464);
+  assert.equal(config.logLevel, 'info');
+  assert.equal(config.tracesSamplerArg, 1);
+  assert.equal(config.jsonLogs, false);
+  assert.equal(config.logMaxSize, '500m');
+  const slow = warnings.find((w) => w.includes('OTELKIT_SLOW_QUERY_MS'));
+  assert.match(slow, /"banana"/);
+  assert.match(slow, /default "100"/);
+  assert.match(warnings.find((w) => w.includes('OTEL_EXPORTER_PROMETHEUS_PORT')), /"99999".*outside 0\.\.65535.*"9464"/);
+});
+
+test('control characters in a bad value are never echoed raw', () => {
+  const { warnings } = load({ OTELKIT_SLOW_QUERY_MS: 'x\u001b[31m\nred' });
+  assert.equal(warnings.length, 1);
+  assert.ok(!/[\u0000-\u001f]/.test(warnings[0]), JSON.stringify(warnings[0]));
+});
+
+test('NODE_ENV=production switches logs to JSON; admin port follows Prometheus unless set', () => {
+  assert.equal(load({ NODE_ENV: 'production' }).config.jsonLogs, true);
+  const { config } = load({ OTEL_EXPORTER_PROMETHEUS_PORT: '9100', OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0' });
+  assert.equal(config.adminPort, 9100);
+  assert.equal(config.adminHost, '0.0.0.0');
+  assert.equal(load({ OTELKIT_ADMIN_PORT: '9200' }).config.adminPort, 9200);
+});
+
+test('README configuration table lists exactly the variables of the config table, with their defaults', () => {
+  const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+  const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]*) \|/gm)].map((m) => [m[1], m[2].trim()]);
+  const documented = new Map(rows);
+  const declared = new Map(ENV_TABLE.map((s) => [s.key, s.default]));
+  assert.deepEqual([...documented.keys()].sort(), [...declared.keys()].sort());
+  for (const [key, def] of declared) {
+    const shown = documented.get(key).replace(/`/g, '');
+    assert.equal(shown === '—' ? '' : shown, def, `default of ${key} in README`);
+  }
+});
+
+test('the app runs with bad values: one warning per variable on stderr', async () => {
+  const port = await freePort();
+  const app = await startApp(fixture('cjs-app.js'), { env: { OTELKIT_SLOW_QUERY_MS: 'banana', OTEL_EXPORTER_PROMETHEUS_PORT: '99999', OTELKIT_ADMIN_PORT: String(port) } });
+  try {
+    assert.equal((await get(`${app.url}/`)).text, 'hello');
+    const lines = app.stderr().split('\n');
+    assert.equal(lines.filter((l) => l.includes('OTELKIT_SLOW_QUERY_MS="banana"')).length, 1, app.stderr());
+    assert.equal(lines.filter((l) => l.includes('OTEL_EXPORTER_PROMETHEUS_PORT="99999"')).length, 1);
+  } finally {
+    await app.stop();
+  }
+});
+
+test('OTEL_SDK_DISABLED=true installs nothing: no headers, no endpoint', async () => {
+  const promPort = await freePort();
+  const app = await startApp(fixture('cjs-app.js'), { env: { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort) } });
+  try {
+    const res = await get(`${app.url}/`);
+    assert.equal(res.text, 'hello');
+    assert.equal(res.headers.get('x-request-id'), null);
+    assert.equal(res.headers.get('server-timing'), null);
+    await assert.rejects(fetch(`http://127.0.0.1:${promPort}/metrics`));
+    assert.equal(app.stderr(), '');
+  } finally {
+    await app.stop();
+  }
+});
+
+test('runApp sanity: a script that exits on its own is unaffected', async () => {
+  const run = await runApp(fixture('short-script.js'), { env: { OTEL_SDK_DISABLED: 'true' } });
+  assert.equal(run.code, 7);
+});

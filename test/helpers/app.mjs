@@ -1,0 +1,100 @@
+// Runs a fixture app in a child process (under the otelkit preload, or bare) and gives
+// tests its port, its output and its exit.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const REGISTER_CJS = `${ROOT}dist/register.js`;
+export const REGISTER_ESM = `${ROOT}dist/register.mjs`;
+export const fixture = (name) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+/** A TCP port free right now on 127.0.0.1. */
+export async function freePort() {
+  const srv = createServer();
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address();
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/** Environment for a child: the parent's, minus anything otelkit reads, plus `env`. */
+export function childEnv(env = {}) {
+  const base = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(OTEL|OTELKIT|LOG_|ENABLE_JSON_LOGS|NODE_ENV|DATABASE_URL|REDIS_URL|NODE_OPTIONS)/.test(k)) continue;
+    base[k] = v;
+  }
+  return { ...base, ...env };
+}
+
+/**
+ * @param {string} file fixture path
+ * @param {{ preload?: 'require' | 'import' | null, env?: object, args?: string[], readyPattern?: RegExp }} options
+ */
+export async function startApp(file, options = {}) {
+  const preload = options.preload === undefined ? 'require' : options.preload;
+  const nodeArgs = preload === 'require' ? ['--require', REGISTER_CJS] : preload === 'import' ? ['--import', REGISTER_ESM] : [];
+  const child = spawn(process.execPath, [...nodeArgs, file, ...(options.args ?? [])], {
+    env: childEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
+  const ready = options.readyPattern ?? /LISTENING (\d+)/;
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`app did not start:\n${stdout}\n${stderr}`)), 20000);
+    const check = () => {
+      const m = ready.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', check);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`app exited (${code ?? signal}) before it was ready:\n${stdout}\n${stderr}`));
+    });
+  });
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs a fixture to completion. */
+export async function runApp(file, options = {}) {
+  const preload = options.preload === undefined ? 'require' : options.preload;
+  const nodeArgs = preload === 'require' ? ['--require', REGISTER_CJS] : preload === 'import' ? ['--import', REGISTER_ESM] : [];
+  const child = spawn(process.execPath, [...nodeArgs, file, ...(options.args ?? [])], {
+    env: childEnv(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const [code, signal] = await once(child, 'exit');
+  return { code, signal, stdout, stderr };
+}
+
+export async function get(url, headers = {}) {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, text, json };
+}

@@ -1,0 +1,69 @@
+// The preload really instruments CommonJS and ES-module apps: server spans and pg client
+// spans reach an OTLP receiver over http/protobuf and http/json.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startReceiver } from './helpers/otlp-receiver.mjs';
+import { startApp, fixture, freePort, get } from './helpers/app.mjs';
+
+const SERVER = 2;
+const CLIENT = 3;
+
+async function exercise({ file, preload, protocol }) {
+  const receiver = await startReceiver();
+  const app = await startApp(fixture(file), {
+    preload,
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+      OTEL_SERVICE_NAME: 'preload-test',
+    },
+  });
+  try {
+    const res = await get(`${app.url}/db?token=abc`, { 'x-request-id': 'req-preload-1' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { n: 42 });
+    const spans = await receiver.waitFor((s) => {
+      const server = s.spans.find((x) => x.kind === SERVER);
+      const db = s.spans.find((x) => x.kind === CLIENT && x.attributes['db.system.name'] === 'postgresql' && x.attributes['db.query.text']);
+      return server && db && [server, db];
+    });
+    return { spans, receiver, app };
+  } finally {
+    await app.stop();
+    await receiver.close();
+  }
+}
+
+for (const [file, preload] of [['cjs-app.js', 'require'], ['esm-app.mjs', 'import']]) {
+  for (const protocol of ['http/protobuf', 'http/json']) {
+    test(`${file} under --${preload} exports server and pg spans over ${protocol}`, async () => {
+      const { spans: [server, db], receiver } = await exercise({ file, preload, protocol });
+      assert.equal(server.attributes['http.request.method'], 'GET');
+      assert.equal(server.attributes['url.path'], '/db');
+      assert.equal(server.attributes['http.response.status_code'], 200);
+      assert.equal(server.attributes['request.id'], 'req-preload-1');
+      assert.equal(server.resource['service.name'], 'preload-test');
+      assert.equal(db.traceId, server.traceId, 'the pg span belongs to the request trace');
+      assert.equal(db.attributes['db.namespace'], 'test');
+      assert.match(String(db.attributes['db.query.text']), /^SELECT \$1::int AS n$/);
+      const expectedType = protocol === 'http/json' ? /json/ : /protobuf/;
+      assert.ok(receiver.requests.every((r) => expectedType.test(r.contentType)), JSON.stringify(receiver.requests));
+    });
+  }
+}
+
+test('an ES-module app started with --require gets one clear warning and still runs', async () => {
+  const app = await startApp(fixture('esm-app.mjs'), {
+    preload: 'require',
+    env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) },
+  });
+  try {
+    assert.equal((await get(`${app.url}/`)).text, 'hello');
+    const warnings = app.stderr().split('\n').filter((l) => l.includes('ES module started with --require'));
+    assert.equal(warnings.length, 1, app.stderr());
+    assert.match(warnings[0], /--import otelkit\/register/);
+  } finally {
+    await app.stop();
+  }
+});
