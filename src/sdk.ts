@@ -35,6 +35,8 @@ export interface SdkParts {
 
 export interface Sdk {
   readonly config: Config;
+  /** service.name of the resource. */
+  readonly service: string;
   readonly tracer: Tracer;
   readonly meter: Meter;
   readonly prometheus: PrometheusReader;
@@ -95,9 +97,10 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   }
 
   const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs }, app);
+  const resource = buildResource(config, app);
   const NodeSDK = loadNodeSdk();
   const sdk = new NodeSDK({
-    resource: buildResource(config, app),
+    resource,
     autoDetectResources: false,
     contextManager,
     textMapPropagator: new CompositePropagator({
@@ -129,6 +132,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
 
   return {
     config,
+    service: String(resource.attributes['service.name']),
     tracer,
     meter,
     prometheus,

@@ -11,6 +11,11 @@ import { installLifecycle, bounded, type Lifecycle } from './lifecycle';
 import { startAdminServer, type AdminServer } from './server/admin';
 import { createRouter } from './server/router';
 import { buildRoutes } from './server/routes';
+import type { RouteTable } from './server/router';
+import type { Feature, Running } from './feature';
+import type { ResponseInfo } from './requests/http-server';
+import type { IncomingMessage } from 'node:http';
+import { guard } from './guard';
 
 const log = componentLogger('otelkit');
 const kInstance = Symbol.for('otelkit.instance');
@@ -69,13 +74,27 @@ export async function shutdown(): Promise<void> {
 function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
   const startedAt = Date.now();
   let draining = false;
-  const sdk = startSdk(config, app);
-  const service = String(sdk.config.serviceName || app.name || 'unknown_service:node');
+  const features = createFeatures(config);
+  const sdk = startSdk(config, app, {
+    spanProcessors: features.flatMap((f) => f.spanProcessors ?? []),
+    onResponse: combineResponseHooks(features),
+  });
+  const service = String(sdk.service);
+  const running: Running = {
+    config, app, service, startedAt,
+    tracer: sdk.tracer,
+    meter: sdk.meter,
+    prometheus: sdk.prometheus,
+    sendsLogs: sdk.sendsLogs,
+    isDraining: () => draining,
+  };
+  const extra: RouteTable = Object.assign({}, ...features.map((f) => f.bind?.(running) ?? {}));
   const routes = buildRoutes({
     service,
     startedAt,
     isDraining: () => draining,
     prometheus: (apmOnly) => sdk.prometheus.render(apmOnly ? (scope) => scope.name === 'otelkit.apm' : undefined),
+    extra,
   });
   const servers: AdminServer[] = [startAdminServer(config.adminHost, config.adminPort, createRouter(routes))];
   if (config.adminPort !== config.prometheusPort || config.adminHost !== config.prometheusHost) {
@@ -95,7 +114,10 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
       stopped ??= (async () => {
         draining = true;
         lifecycle?.uninstall();
-        await bounded(() => sdk.shutdown(), config.shutdownTimeoutMs, 'telemetry shutdown');
+        await bounded(async () => {
+          await sdk.shutdown();
+          await Promise.allSettled(features.map((f) => f.shutdown?.()));
+        }, config.shutdownTimeoutMs, 'telemetry shutdown');
         await Promise.all(servers.map((s) => s.close()));
       })();
       return stopped;
@@ -112,4 +134,21 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
     });
   }
   return instance;
+}
+
+/**
+ * The concerns otelkit is made of, in span-processor order: statements are made safe and
+ * slow queries recorded before APM statistics, and both before any exporter.
+ */
+function createFeatures(_config: Config): Feature[] {
+  return [];
+}
+
+function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInfo, req: IncomingMessage) => void) | undefined {
+  const hooks = features.flatMap((f) => (f.onResponse ? [guard('onResponse', f.onResponse)] : []));
+  if (hooks.length === 0) return undefined;
+  if (hooks.length === 1) return hooks[0];
+  return (info, req) => {
+    for (const hook of hooks) hook(info, req);
+  };
 }
