@@ -1,0 +1,134 @@
+// otelkit overhead benchmark: bare vs otelkit (embedded default) vs otelkit exporting every
+// span over OTLP vs the stock OpenTelemetry register exporting to the same receiver.
+//
+//   npm run bench               full run (5 rounds × 10 s per configuration and app)
+//   npm run bench -- --quick    one short round (under two minutes), prints the ratios
+//   options: --rounds N --seconds S --connections C --apps hello,express-pg --out FILE
+//
+// Each configuration runs right after a bare run of the same app in the same round
+// (bare, X, bare, Y …); ratios are X / that bare run. Server on core 0, wrk and the OTLP
+// receiver on core 1 when the machine has two cores.
+import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { ROOT, startServer, stopServer, peakRssMb, machineLine, hasCommand } from './lib/proc.mjs';
+import { load } from './lib/load.mjs';
+import { median, report } from './lib/report.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string', default: '32' },
+    apps: { type: 'string', default: 'hello,express-pg' },
+    startups: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const rounds = Number(opts.rounds ?? (opts.quick ? 1 : 5));
+const seconds = Number(opts.seconds ?? (opts.quick ? 3 : 10));
+const warmup = Number(opts.warmup ?? (opts.quick ? 1 : 2));
+const startups = Number(opts.startups ?? (opts.quick ? 3 : 7));
+const connections = Number(opts.connections);
+const machine = machineLine();
+const [serverCpu, loadCpu] = machine.cores >= 2 && hasCommand('taskset') ? [0, 1] : [undefined, undefined];
+
+if (!hasCommand('wrk')) {
+  console.error('wrk is needed (apt-get install -y wrk; .ci/run installs it).');
+  process.exit(1);
+}
+
+const APPS = {
+  hello: { file: `${ROOT}bench/apps/hello.js`, path: '/' },
+  'express-pg': { file: `${ROOT}bench/apps/express-pg.js`, path: '/users/7' },
+};
+
+function configurations(receiverUrl) {
+  const otelkit = ['--require', `${ROOT}dist/register.js`];
+  return {
+    bare: { nodeArgs: [], env: {} },
+    otelkit: { nodeArgs: otelkit, env: {} },
+    'otelkit-otlp': { nodeArgs: otelkit, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl } },
+    'stock-otlp': {
+      nodeArgs: ['--require', '@opentelemetry/auto-instrumentations-node/register'],
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp' },
+    },
+  };
+}
+
+async function startReceiver() {
+  const args = loadCpu === undefined ? [process.execPath, [`${ROOT}bench/receiver.mjs`]] : ['taskset', ['-c', String(loadCpu), process.execPath, `${ROOT}bench/receiver.mjs`]];
+  const child = spawn(args[0], args[1], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH } });
+  const port = await new Promise((resolve) => child.stdout.on('data', (d) => {
+    const m = /LISTENING (\d+)/.exec(String(d));
+    if (m) resolve(Number(m[1]));
+  }));
+  return { url: `http://127.0.0.1:${port}`, stop: () => stopServer(child) };
+}
+
+/** One measured run: start, warm up, load, read peak RSS, stop. */
+async function measure(appName, config) {
+  const app = APPS[appName];
+  const promPort = 20000 + Math.floor(Math.random() * 20000);
+  const server = await startServer({
+    app: app.file, nodeArgs: config.nodeArgs, cpu: serverCpu, path: app.path,
+    env: { ...config.env, OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort), OTEL_SERVICE_NAME: `bench-${appName}` },
+  });
+  try {
+    const url = `http://127.0.0.1:${server.port}${app.path}`;
+    if (warmup > 0) await load(url, { seconds: warmup, connections, cpu: loadCpu });
+    const result = await load(url, { seconds, connections, cpu: loadCpu });
+    return { ...result, rssMb: peakRssMb(server.child.pid) };
+  } finally {
+    await stopServer(server.child);
+  }
+}
+
+async function startupTimes(config) {
+  const times = [];
+  for (let i = 0; i < startups; i++) {
+    const server = await startServer({ app: APPS.hello.file, nodeArgs: config.nodeArgs, env: { ...config.env, OTEL_EXPORTER_PROMETHEUS_PORT: '0' }, cpu: serverCpu });
+    times.push(server.startupMs);
+    await stopServer(server.child);
+  }
+  return times;
+}
+
+async function main() {
+  const receiver = await startReceiver();
+  const configs = configurations(receiver.url);
+  const measured = ['otelkit', 'otelkit-otlp', 'stock-otlp'];
+  const results = {};
+  try {
+    for (const appName of opts.apps.split(',')) {
+      results[appName] = Object.fromEntries(measured.map((c) => [c, []]));
+      for (let round = 1; round <= rounds; round++) {
+        for (const name of measured) {
+          const bare = await measure(appName, configs.bare);
+          const x = await measure(appName, configs[name]);
+          results[appName][name].push({ bare, x });
+          console.error(`${appName} round ${round} ${name}: ${x.rps.toFixed(0)} req/s vs bare ${bare.rps.toFixed(0)} (×${(x.rps / bare.rps).toFixed(2)}), RSS ${x.rssMb.toFixed(0)} vs ${bare.rssMb.toFixed(0)} MB`);
+        }
+      }
+    }
+    const startup = {};
+    for (const name of ['bare', ...measured]) {
+      startup[name] = await startupTimes(configs[name]);
+      console.error(`startup ${name}: median ${median(startup[name]).toFixed(0)} ms`);
+    }
+    const text = report({ machine, opts: { rounds, seconds, warmup, connections, startups, quick: opts.quick }, results, startup, pinned: serverCpu !== undefined });
+    console.log(text);
+    const out = opts.out ?? (opts.quick ? undefined : `${ROOT}bench/RESULTS.md`);
+    if (out) writeFileSync(out, text);
+  } finally {
+    await receiver.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
+
