@@ -20,6 +20,7 @@ import { loadNodeSdk } from './sdk-node';
 import { selectInstrumentations, type Selection } from './instrumentations';
 import { createMetricExporter, createLogExporter, createSpanExporter, otlpTarget } from './export/otlp';
 import { DeferredSpanProcessor } from './export/deferred-processor';
+import { installExportErrorHandler } from './export/error-handler';
 import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
 import { RequestIdPropagator } from './requests/request-id';
 import { createHttpServerInstrumentation, type HttpServerInstrumentation, type ResponseInfo } from './requests/http-server';
@@ -72,6 +73,7 @@ export function buildSampler(config: Config): Sampler {
 
 export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sdk {
   const exporters = exportersFor(config);
+  installExportErrorHandler();
   const contextManager = new AsyncLocalStorageContextManager();
   const prometheus = createPrometheusReader();
 
