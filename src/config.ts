@@ -46,6 +46,10 @@ export interface Config {
   readonly otlpMetricsProtocol: OtlpProtocol | '';
   readonly otlpLogsProtocol: OtlpProtocol | '';
   readonly metricExportIntervalMs: number;
+  readonly bspScheduleDelayMs: number;
+  readonly bspExportTimeoutMs: number;
+  readonly bspMaxQueueSize: number;
+  readonly bspMaxExportBatchSize: number;
   readonly prometheusHost: string;
   readonly prometheusPort: number;
   readonly enabledInstrumentations: readonly string[];
@@ -100,6 +104,10 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', field: 'otlpMetricsProtocol', type: 'enum', default: '', values: PROTOCOLS, description: 'OTLP transport for metrics.' },
   { key: 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', field: 'otlpLogsProtocol', type: 'enum', default: '', values: PROTOCOLS, description: 'OTLP transport for logs.' },
   { key: 'OTEL_METRIC_EXPORT_INTERVAL', field: 'metricExportIntervalMs', type: 'integer', default: '60000', min: 100, max: 86_400_000, description: 'Milliseconds between OTLP metric exports.' },
+  { key: 'OTEL_BSP_SCHEDULE_DELAY', field: 'bspScheduleDelayMs', type: 'integer', default: '1000', min: 0, max: 600_000, description: 'Milliseconds between span batches (otelkit default 1000; the specification says 5000).' },
+  { key: 'OTEL_BSP_EXPORT_TIMEOUT', field: 'bspExportTimeoutMs', type: 'integer', default: '10000', min: 100, max: 600_000, description: 'Longest a span batch export may take.' },
+  { key: 'OTEL_BSP_MAX_QUEUE_SIZE', field: 'bspMaxQueueSize', type: 'integer', default: '2048', min: 1, max: 1_000_000, description: 'Spans queued for export at most; past it spans are dropped and counted.' },
+  { key: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', field: 'bspMaxExportBatchSize', type: 'integer', default: '512', min: 1, max: 1_000_000, description: 'Spans per export request (at most the queue size).' },
   { key: 'OTEL_EXPORTER_PROMETHEUS_HOST', field: 'prometheusHost', type: 'string', default: 'localhost', description: 'Host the Prometheus endpoint binds (containers: 0.0.0.0).' },
   { key: 'OTEL_EXPORTER_PROMETHEUS_PORT', field: 'prometheusPort', type: 'port', default: '9464', description: 'Port of the Prometheus endpoint (/metrics).' },
   { key: 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', field: 'enabledInstrumentations', type: 'list', default: '', description: 'Only these instrumentations (short names: http, express, pg, …); default all.' },

@@ -15,10 +15,27 @@ const LEVELS: Record<string, DiagLogLevel> = {
   all: DiagLogLevel.ALL,
 };
 
+/**
+ * The same line repeated (an exporter failing every interval) is printed once, then at most
+ * once a minute with the number of repeats left out.
+ */
+const REPEAT_WINDOW_MS = 60_000;
+const recent = new Map<string, { until: number; repeats: number }>();
+
 function line(level: string, args: unknown[]): void {
   // Component loggers pass their namespace first ("otelkit:apm"); the SDK's own calls do not.
   const source = typeof args[0] === 'string' && /^(otelkit|@opentelemetry)[:/]/.test(args[0]) ? args.shift() : 'otelkit';
-  const text = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : safeJson(a))).join(' ');
+  let text = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : safeJson(a))).join(' ');
+  const key = `${source} ${level} ${text}`;
+  const now = Date.now();
+  const seen = recent.get(key);
+  if (seen && now < seen.until) {
+    seen.repeats++;
+    return;
+  }
+  if (seen?.repeats) text += ` (repeated ${seen.repeats} times in the last minute)`;
+  if (!seen && recent.size >= 200) recent.clear();
+  recent.set(key, { until: now + REPEAT_WINDOW_MS, repeats: 0 });
   try {
     process.stderr.write(`${source} ${level} ${text}\n`);
   } catch {

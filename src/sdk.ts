@@ -153,10 +153,10 @@ function exportingProcessors(config: Config, names: readonly string[], meterProv
   const target = otlpTarget(config, 'traces');
   if (names.includes('otlp') && target) {
     out.push(new BatchSpanProcessor(createSpanExporter(target, meterProvider), {
-      maxQueueSize: 2048,
-      maxExportBatchSize: 512,
-      scheduledDelayMillis: 1000,
-      exportTimeoutMillis: 10_000,
+      maxQueueSize: config.bspMaxQueueSize,
+      maxExportBatchSize: Math.min(config.bspMaxExportBatchSize, config.bspMaxQueueSize),
+      scheduledDelayMillis: config.bspScheduleDelayMs,
+      exportTimeoutMillis: config.bspExportTimeoutMs,
       selfObsMeterProvider: meterProvider,
     } as ConstructorParameters<typeof BatchSpanProcessor>[1]));
   }

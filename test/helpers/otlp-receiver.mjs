@@ -110,7 +110,7 @@ function normalizeLogs(req) {
 }
 
 /**
- * @param {{ status?: number | ((path: string) => number), delayMs?: number }} options
+ * @param {{ status?: number | ((path: string) => number), delayMs?: number, port?: number }} options
  */
 export async function startReceiver(options = {}) {
   const state = { spans: [], metrics: [], logs: [], requests: [] };
@@ -150,7 +150,7 @@ export async function startReceiver(options = {}) {
       else reply();
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address();
   return {
     get spans() { return state.spans; },
