@@ -7,7 +7,7 @@
  */
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { dbSystemOf } from '../db/spans';
+import { dbSystemOf, statementOf } from '../db/spans';
 
 export const MAX_OPERATION_LENGTH = 200;
 const KIND_NAMES = ['internal', 'server', 'client', 'producer', 'consumer'] as const;
@@ -30,6 +30,8 @@ function dbOperation(span: ReadableSpan, system: string): string {
   if (name.startsWith('pg.query:') && name.length > 9) return name.slice(9);
   const attrs = span.attributes;
   const op = attrs['db.operation.name'];
+  // A call without a statement (pg.connect, pg-pool.connect) keeps its own name.
+  if (typeof op !== 'string' && statementOf(attrs) === undefined) return name;
   const verb = typeof op === 'string' && op !== '' ? op : name.split(' ', 1)[0];
   const target = attrs['db.collection.name'] ?? attrs['db.namespace'] ?? system;
   return `${verb.toUpperCase()} ${String(target)}`;
