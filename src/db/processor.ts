@@ -14,7 +14,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { getRequestId } from '../requests/request-id';
 import { reportError } from '../guard';
 import { normalizeStatement, scrubMessage } from './normalize';
-import { dbNameOf, dbSystemOf, statementOf, STATEMENT_KEYS } from './spans';
+import { dbNameOf, dbSystemOf, statementOf, QUERY_TEXT, STATEMENT } from './spans';
 import type { SlowQueryInput, SlowQueryStore } from './slow-queries';
 import type { NPlusOneDetector } from './n-plus-one';
 
@@ -67,7 +67,10 @@ export class DbSpanProcessor implements SpanProcessor {
     const raw = statementOf(span.attributes);
     if (raw === undefined) return;
     const n = normalizeStatement(raw, system);
-    for (const key of STATEMENT_KEYS) if (typeof attrs[key] === 'string') attrs[key] = n.statement;
+    if (raw !== n.statement) {
+      if (typeof attrs[QUERY_TEXT] === 'string') attrs[QUERY_TEXT] = n.statement;
+      if (typeof attrs[STATEMENT] === 'string') attrs[STATEMENT] = n.statement;
+    }
 
     const d = span.duration;
     const ms = d[0] * 1e3 + d[1] / 1e6;

@@ -17,4 +17,5 @@ export function statementOf(attrs: Attributes): string | undefined {
 }
 
 /** The keys whose values are statement text, rewritten to their normalised shape. */
-export const STATEMENT_KEYS = ['db.query.text', 'db.statement'] as const;
+export const QUERY_TEXT = 'db.query.text';
+export const STATEMENT = 'db.statement';
