@@ -58,6 +58,7 @@ test('pg_sleep over the threshold becomes a record; under it does not; the canar
   assert.equal((await call('/slow', 'req-slow-1')).json.tag, CANARY, 'the app itself still gets its value');
   assert.equal((await call('/quick', 'req-quick-1')).status, 200);
   assert.equal((await call('/bad-query', 'req-bad-1')).status, 500);
+  assert.deepEqual((await call('/redis-slow', 'req-redis-1')).json, { popped: null });
 
   const list = await get(`${admin}/api/performance/slow-queries`);
   assert.equal(list.status, 200);
@@ -77,27 +78,35 @@ test('pg_sleep over the threshold becomes a record; under it does not; the canar
   assert.ok(!Number.isNaN(Date.parse(q.timestamp)));
   assert.equal(q.error, undefined);
 
+  const redisRecords = list.json.queries.filter((r) => r.db_system === 'redis');
+  assert.equal(redisRecords.length, 1, list.text);
+  assert.equal(redisRecords[0].statement, 'BLPOP ?');
+  assert.equal(redisRecords[0].operation, 'BLPOP');
+  assert.equal(redisRecords[0].request_id, 'req-redis-1');
+  assert.ok(redisRecords[0].duration_ms >= 190);
+
   const stats = await get(`${admin}/api/performance/slow-queries/stats`);
   assert.equal(stats.json.threshold_ms, 100);
-  assert.equal(stats.json.total, 1);
+  assert.equal(stats.json.total, 2);
   assert.deepEqual(Object.keys(stats.json.by_fingerprint[0]).sort(), ['avg_ms', 'count', 'fingerprint', 'max_ms', 'p95_ms', 'statement']);
-  assert.equal(stats.json.by_fingerprint[0].fingerprint, expected.fingerprint);
+  assert.ok(stats.json.by_fingerprint.some((f) => f.fingerprint === expected.fingerprint && f.count === 1));
 
   // Exported spans: the slow query's span belongs to its request and carries the shape only.
   const exported = await receiver.waitFor((s) => {
     const db = s.spans.find((x) => x.spanId === q.span_id);
     const bad = s.spans.find((x) => x.attributes['request.id'] === 'req-bad-1' && x.kind === SERVER);
     const badDb = bad && s.spans.find((x) => x.traceId === bad.traceId && x.attributes['db.query.text']);
-    return db && badDb && { db, badDb };
+    const redisSpan = s.spans.find((x) => x.attributes['db.system.name'] === 'redis' && x.name === 'blpop');
+    return db && badDb && redisSpan && { db, badDb, redisSpan };
   });
   assert.equal(exported.db.traceId, q.trace_id);
   assert.equal(exported.db.attributes['db.query.text'], 'SELECT pg_sleep(?), ? AS tag');
   assert.equal(exported.badDb.status.code, 2, 'the failing query is an error span');
+  assert.equal(exported.redisSpan.attributes['db.query.text'], 'BLPOP ?');
 
   const metrics = await get(`${admin}/metrics`);
-  const slowSeries = parseProm(metrics.text).find((s) => s.name === 'otelkit_db_slow_queries_total' && s.labels.db_system_name === 'postgresql');
-  assert.equal(slowSeries?.value, 1, metrics.text);
-  assert.equal(slowSeries.labels.db_operation_name, 'SELECT');
+  const slowSeries = parseProm(metrics.text).filter((s) => s.name === 'otelkit_db_slow_queries_total');
+  assert.deepEqual(slowSeries.map((s) => [s.labels.db_system_name, s.labels.db_operation_name, s.value]).sort(), [['postgresql', 'SELECT', 1], ['redis', 'BLPOP', 1]], metrics.text);
 
   await receiver.waitFor((s) => s.metrics.some((m) => m.name === 'otelkit.db.slow_queries'));
   const everything = [
