@@ -70,9 +70,11 @@ function compute(text: string, family: Family): Normalized {
   return Object.freeze({ statement, fingerprint: fingerprintOf(statement), operation: operationOf(statement) });
 }
 
-const TUPLE = String.raw`\(\s*\?(?:\s*,\s*\?)*\s*\)`;
-const IN_LIST = /\bIN\s*\(\s*\?(?:\s*,\s*\?)*\s*\)/gi;
-const ARRAY_LIST = /\bARRAY\s*\[\s*\?(?:\s*,\s*\?)*\s*\]/gi;
+/** A value already replaced by ?, or a positional parameter. */
+const P = String.raw`(?:\?|\$\d+)`;
+const TUPLE = String.raw`\(\s*${P}(?:\s*,\s*${P})*\s*\)`;
+const IN_LIST = new RegExp(String.raw`\bIN\s*\(\s*${P}(?:\s*,\s*${P})*\s*\)`, 'gi');
+const ARRAY_LIST = new RegExp(String.raw`\bARRAY\s*\[\s*${P}(?:\s*,\s*${P})*\s*\]`, 'gi');
 const VALUES_ROWS = new RegExp(String.raw`\bVALUES\s*(${TUPLE})(?:\s*,\s*${TUPLE})*`, 'gi');
 
 function sqlShape(text: string, dialect: Dialect): string {

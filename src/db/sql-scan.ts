@@ -1,9 +1,9 @@
 /**
  * One pass over SQL text that keeps its shape and drops every value: string literals
  * (standard, E'', N'', B'', X'', U&'', _charset'', PostgreSQL dollar-quoted), numbers
- * (integer, decimal, exponent, 0x/0b), TRUE/FALSE and positional parameters ($1) become
- * `?`; comments (--, /* *\/, MySQL #) are removed; runs of whitespace become one space.
- * Quoted identifiers ("col" where the dialect says so, `col`) are kept.
+ * (integer, decimal, exponent, 0x/0b) and TRUE/FALSE become `?`; comments (--, /* *\/,
+ * MySQL #) are removed; runs of whitespace become one space. Quoted identifiers ("col"
+ * where the dialect says so, `col`) and positional parameters ($1 — not values) are kept.
  */
 export interface Dialect {
   /** "…" is an identifier (standard SQL) rather than a string (MySQL). */
@@ -83,9 +83,9 @@ export function scanSql(s: string, d: Dialect): string {
     beforeLast = last;
     last = kind;
   };
-  const emitValue = () => {
+  const emitValue = (text = '?') => {
     // A unary minus belongs to the value: "= -5" and "= 5" have one shape.
-    if (last === 'op' && out[out.length - 1] === '-' && beforeLast !== 'word' && beforeLast !== 'value' && beforeLast !== 'close') {
+    if (text === '?' && last === 'op' && out[out.length - 1] === '-' && beforeLast !== 'word' && beforeLast !== 'value' && beforeLast !== 'close') {
       out.pop();
       if (out[out.length - 1] === ' ') {
         out.pop();
@@ -93,7 +93,7 @@ export function scanSql(s: string, d: Dialect): string {
       }
       last = beforeLast;
     }
-    emit('?', 'value');
+    emit(text, 'value');
   };
   const n = s.length;
   let i = 0;
@@ -166,12 +166,12 @@ export function scanSql(s: string, d: Dialect): string {
   return out.join('');
 }
 
-/** $1 (a parameter), $tag$…$tag$ (a dollar-quoted string) or a lone $. */
-function dollar(s: string, i: number, emitValue: () => void, emit: (t: string, k: Kind) => void): number {
+/** $1 (a parameter, kept), $tag$…$tag$ (a dollar-quoted string) or a lone $. */
+function dollar(s: string, i: number, emitValue: (text?: string) => void, emit: (t: string, k: Kind) => void): number {
   if (isDigit(s.charCodeAt(i + 1))) {
     let j = i + 1;
     while (j < s.length && isDigit(s.charCodeAt(j))) j++;
-    emitValue();
+    emitValue(s.slice(i, j));
     return j;
   }
   const m = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(s.slice(i, i + 66));
