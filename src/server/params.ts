@@ -17,10 +17,10 @@ export function intParam(query: URLSearchParams, name: string, spec: IntParam): 
   return n;
 }
 
-/** The string value of ?name= (undefined when absent), or a 400 reply when too long. */
+/** The string value of ?name= (undefined when absent or empty), or a 400 reply when too long. */
 export function stringParam(query: URLSearchParams, name: string, maxLength: number): string | undefined | Reply {
   const raw = query.get(name);
-  if (raw === null) return undefined;
+  if (raw === null || raw === '') return undefined;
   if (raw.length > maxLength) return badParam(name, `must be at most ${maxLength} characters`);
   return raw;
 }
