@@ -16,6 +16,8 @@ import type { Feature, Running } from './feature';
 import type { ResponseInfo } from './requests/http-server';
 import type { IncomingMessage } from 'node:http';
 import { guard } from './guard';
+import { createDbFeature } from './db';
+import { createApmFeature } from './apm';
 
 const log = componentLogger('otelkit');
 const kInstance = Symbol.for('otelkit.instance');
@@ -140,8 +142,8 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
  * The concerns otelkit is made of, in span-processor order: statements are made safe and
  * slow queries recorded before APM statistics, and both before any exporter.
  */
-function createFeatures(_config: Config): Feature[] {
-  return [];
+function createFeatures(config: Config): Feature[] {
+  return [createDbFeature(config), createApmFeature(config)];
 }
 
 function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInfo, req: IncomingMessage) => void) | undefined {

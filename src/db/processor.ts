@@ -1,0 +1,131 @@
+/**
+ * The first span processor of the chain. For every database client span it
+ *   1. rewrites the statement attributes (db.query.text, db.statement) to the normalised
+ *      shape, and scrubs quoted values out of an error status — before any exporter or
+ *      later processor sees the span;
+ *   2. records a slow query when the call took OTELKIT_SLOW_QUERY_MS or longer;
+ *   3. counts the statement shape against its request for N+1 detection.
+ * The request id and the server span are read from the context at span start (the DB
+ * span itself carries neither) and kept in a WeakMap until the span ends.
+ */
+import { SpanKind, SpanStatusCode, type Context } from '@opentelemetry/api';
+import { getRPCMetadata } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { getRequestId } from '../requests/request-id';
+import { reportError } from '../guard';
+import { normalizeStatement, scrubMessage } from './normalize';
+import { dbNameOf, dbSystemOf, statementOf, QUERY_TEXT, STATEMENT } from './spans';
+import type { SlowQueryInput, SlowQueryStore } from './slow-queries';
+import type { NPlusOneDetector } from './n-plus-one';
+
+interface StartInfo {
+  readonly requestId: string | undefined;
+  /** Span id of the HTTP server span this call runs under. */
+  readonly serverSpanId: string | undefined;
+}
+
+export interface DbProcessorOptions {
+  readonly thresholdMs: number;
+  readonly slow: SlowQueryStore;
+  readonly nPlusOne: NPlusOneDetector;
+  /** Called per slow query after it is stored (the metric). */
+  readonly onSlow?: (q: SlowQueryInput) => void;
+}
+
+export class DbSpanProcessor implements SpanProcessor {
+  private readonly started = new WeakMap<object, StartInfo>();
+
+  constructor(private readonly options: DbProcessorOptions) {}
+
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      if (span.kind !== SpanKind.CLIENT) return;
+      if (dbSystemOf((span as unknown as ReadableSpan).attributes) === undefined) return;
+      const server = getRPCMetadata(parentContext)?.span;
+      this.started.set(span, { requestId: getRequestId(parentContext), serverSpanId: server?.spanContext().spanId });
+    } catch (err) {
+      reportError('otelkit:db onStart', err);
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    try {
+      const kind = span.kind;
+      if (kind === SpanKind.SERVER) this.options.nPlusOne.endRequest(span);
+      else if (kind === SpanKind.CLIENT) this.onClientEnd(span);
+    } catch (err) {
+      reportError('otelkit:db onEnd', err);
+    }
+  }
+
+  private onClientEnd(span: ReadableSpan): void {
+    const attrs = span.attributes as Record<string, unknown>;
+    const system = dbSystemOf(span.attributes);
+    if (system === undefined) return;
+    const isError = span.status.code === SpanStatusCode.ERROR;
+    if (isError) scrubError(span);
+    const raw = statementOf(span.attributes);
+    if (raw === undefined) return;
+    const n = normalizeStatement(raw, system);
+    if (raw !== n.statement) {
+      if (typeof attrs[QUERY_TEXT] === 'string') attrs[QUERY_TEXT] = n.statement;
+      if (typeof attrs[STATEMENT] === 'string') attrs[STATEMENT] = n.statement;
+    }
+
+    const d = span.duration;
+    const ms = d[0] * 1e3 + d[1] / 1e6;
+    const start = this.started.get(span);
+    const { traceId, spanId } = span.spanContext();
+    if (ms >= this.options.thresholdMs) {
+      const op = attrs['db.operation.name'];
+      const q: SlowQueryInput = {
+        time: Date.now(),
+        durationMs: ms,
+        statement: n.statement,
+        fingerprint: n.fingerprint,
+        dbSystem: system,
+        dbName: dbNameOf(span.attributes),
+        operation: typeof op === 'string' && op.length <= 40 ? op.toUpperCase() : n.operation,
+        traceId,
+        spanId,
+        requestId: start?.requestId ?? null,
+        error: isError ? errorOf(span) : undefined,
+      };
+      this.options.slow.record(q);
+      this.options.onSlow?.(q);
+    }
+    if (start?.serverSpanId !== undefined) {
+      this.options.nPlusOne.add(start.serverSpanId, n, ms, start.requestId ?? null, traceId);
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Driver messages can quote the offending value: keep their words, not their values. */
+function scrubError(span: ReadableSpan): void {
+  const status = span.status;
+  if (typeof status.message === 'string' && status.message !== '') {
+    (span as { status: typeof status }).status = { code: status.code, message: scrubMessage(status.message) };
+  }
+  for (const event of span.events) {
+    const attrs = event.attributes as Record<string, unknown> | undefined;
+    if (attrs === undefined) continue;
+    for (const key of ['exception.message', 'exception.stacktrace']) {
+      if (typeof attrs[key] === 'string') attrs[key] = scrubMessage(attrs[key] as string);
+    }
+  }
+}
+
+function errorOf(span: ReadableSpan): string {
+  const type = span.attributes['error.type'];
+  const message = span.status.message;
+  if (message) return typeof type === 'string' ? `${type}: ${message}` : message;
+  return typeof type === 'string' ? type : 'error';
+}
