@@ -2,3 +2,10 @@
 export { start, shutdown } from './start';
 export type { StartOptions, Otelkit } from './start';
 export { getRequestId } from './requests/request-id';
+export { registerHealthCheck, recordRetry } from './health/registry';
+export { registerCircuitBreaker } from './health/breakers';
+export type {
+  HealthCheck, HealthCheckOptions, CheckResult, CheckStatus, OverallStatus, RetryOutcome, CircuitBreakerStatus, RetryStatus,
+} from './health/types';
+export { monitoringHandler } from './server/handler';
+export type { MonitoringRequestHandler, NextFunction, KoaMiddleware, FastifyPlugin } from './server/handler';

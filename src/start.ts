@@ -11,7 +11,10 @@ import { installLifecycle, bounded, type Lifecycle } from './lifecycle';
 import { startAdminServer, type AdminServer } from './server/admin';
 import { createRouter } from './server/router';
 import { buildRoutes } from './server/routes';
-import type { RouteTable } from './server/router';
+import type { RouteTable, Router } from './server/router';
+import { createMetricsFeature } from './metrics/feature';
+import { createHealthFeature } from './health/feature';
+import { createMountFeature } from './server/mount';
 import type { Feature, Running } from './feature';
 import type { ResponseInfo } from './requests/http-server';
 import type { IncomingMessage } from 'node:http';
@@ -33,6 +36,8 @@ export interface Otelkit {
   readonly sdk: Sdk;
   /** Bound port of the admin server, once listening (undefined if it could not listen). */
   readonly adminPort: Promise<number | undefined>;
+  /** The admin route table (served on the admin port, mounted routes, monitoringHandler()). */
+  readonly router: Router;
   isDraining(): boolean;
   shutdown(): Promise<void>;
 }
@@ -96,7 +101,8 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
     prometheus: (apmOnly) => sdk.prometheus.render(apmOnly ? (scope) => scope.name === 'otelkit.apm' : undefined),
     extra,
   });
-  const servers: AdminServer[] = [startAdminServer(config.adminHost, config.adminPort, createRouter(routes))];
+  const router = createRouter(routes);
+  const servers: AdminServer[] = [startAdminServer(config.adminHost, config.adminPort, router)];
   if (config.adminPort !== config.prometheusPort || config.adminHost !== config.prometheusHost) {
     servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] })));
   }
@@ -109,6 +115,7 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
     app,
     sdk,
     adminPort: servers[0].ready,
+    router,
     isDraining: () => draining,
     shutdown() {
       stopped ??= (async () => {
@@ -140,8 +147,9 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
  * The concerns otelkit is made of, in span-processor order: statements are made safe and
  * slow queries recorded before APM statistics, and both before any exporter.
  */
-function createFeatures(_config: Config): Feature[] {
-  return [];
+function createFeatures(config: Config): Feature[] {
+  const metrics = createMetricsFeature(config);
+  return [metrics, createHealthFeature(config, metrics.readings), createMountFeature(config, () => currentInstance()?.router)];
 }
 
 function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInfo, req: IncomingMessage) => void) | undefined {
