@@ -8,7 +8,7 @@ import { PG_PASSWORD, REAL_DATABASE_URL, REAL_REDIS_URL, silentServer, promSampl
 
 async function withApp(env, fn, file = 'health-app.js') {
   const adminPort = await freePort();
-  const app = await startApp(fixture(file), { env: { OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(adminPort), ...env } });
+  const app = await startApp(file.startsWith('/') ? file : fixture(file), { env: { OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(adminPort), ...env } });
   try {
     await fn({ app, admin: `http://127.0.0.1:${adminPort}` });
   } finally {
@@ -212,4 +212,42 @@ test('health metrics in the Prometheus scrape: database up=1 and its latency wit
     assert.equal(promSample(text, 'otelkit_health_check_up', { check: 'redis' }), undefined, 'not configured: no series');
     assert.match(text, /# TYPE otelkit_health_check_up gauge/);
   });
+});
+
+test('an app without pg or ioredis: database not_configured "pg not installed"; Redis through the built-in RESP PING', async () => {
+  const { mkdtemp, copyFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { ROOT } = await import('./helpers/app.mjs');
+  const dir = await mkdtemp(join(tmpdir(), 'otelkit-nodrivers-'));
+  try {
+    await copyFile(fixture('health-app.js'), join(dir, 'app.js'));
+    const closed = await freePort();
+    const env = { OTELKIT_ENTRY: `${ROOT}dist/src/index.js`, DATABASE_URL: REAL_DATABASE_URL, REDIS_URL: REAL_REDIS_URL };
+    await withApp(env, async ({ admin }) => {
+      const detailed = await get(`${admin}/api/health/detailed`);
+      assert.equal(detailed.status, 200, detailed.text);
+      const { database, redis } = detailed.json.checks;
+      assert.deepEqual([database.status, database.error], ['not_configured', 'pg not installed']);
+      assert.deepEqual([redis.status, redis.client], ['ok', 'resp']);
+      assert.equal(typeof redis.latency_ms, 'number');
+      const ready = await get(`${admin}/api/health/ready`);
+      assert.deepEqual(ready.json.checks, { redis: 'ok' }, 'a database that cannot be probed is not critical');
+    }, join(dir, 'app.js'));
+    await withApp({ ...env, REDIS_URL: `redis://:${PG_PASSWORD}@127.0.0.1:${closed}` }, async ({ admin }) => {
+      const redis = await get(`${admin}/api/health/redis`);
+      assert.equal(redis.status, 503);
+      assert.match(redis.json.error, /ECONNREFUSED/);
+      assert.equal(redis.json.target, `redis://:***@127.0.0.1:${closed}`);
+    }, join(dir, 'app.js'));
+    // A password Redis does not expect: Redis's own error, the password nowhere.
+    await withApp({ ...env, REDIS_URL: `redis://:${PG_PASSWORD}@127.0.0.1:6379` }, async ({ admin }) => {
+      const redis = await get(`${admin}/api/health/redis`);
+      assert.equal(redis.status, 503, redis.text);
+      assert.match(redis.json.error, /AUTH|password/i);
+      assert.ok(!redis.text.includes(PG_PASSWORD));
+    }, join(dir, 'app.js'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

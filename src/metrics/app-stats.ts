@@ -2,8 +2,10 @@
  * The application half of /api/metrics, read from the same data Prometheus scrapes: the
  * `http.server.request.duration` histogram of the `otelkit` meter, collected from the
  * Prometheus reader. Counts are summed by `http.response.status_code`; the average is
- * sum/count; error_rate is the share of 5xx answers (0–1). Callers arriving while a
- * collection is under way share it.
+ * sum/count; error_rate is the share of 5xx answers (0–1). A collection is reused for
+ * REUSE_MS and callers arriving while one is under way share it: a collection runs every
+ * observable callback of the SDK (some, like the runtime-node event-loop histogram, reset
+ * on collection), so a dashboard polling /api/metrics costs at most one per second.
  */
 import { DataPointType, type MetricReader } from '@opentelemetry/sdk-metrics';
 
@@ -15,9 +17,11 @@ export interface RequestStats {
 }
 
 const METRIC = 'http.server.request.duration';
+export const REUSE_MS = 1000;
 
 export function createRequestStats(reader: Pick<MetricReader, 'collect'>): () => Promise<RequestStats> {
   let inflight: Promise<RequestStats> | undefined;
+  let last: { at: number; stats: RequestStats } | undefined;
 
   async function collect(): Promise<RequestStats> {
     const { resourceMetrics } = await reader.collect();
@@ -49,9 +53,15 @@ export function createRequestStats(reader: Pick<MetricReader, 'collect'>): () =>
   }
 
   return () => {
-    inflight ??= collect().finally(() => {
-      inflight = undefined;
-    });
+    if (last !== undefined && Date.now() - last.at < REUSE_MS) return Promise.resolve(last.stats);
+    inflight ??= collect()
+      .then((stats) => {
+        last = { at: Date.now(), stats };
+        return stats;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
     return inflight;
   };
 }

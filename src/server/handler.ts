@@ -93,7 +93,7 @@ monitoringHandler.fastify = function fastify(instance: FastifyLike, _options: un
   for (const url of r.paths) {
     const methods = FASTIFY_METHODS.filter((method) => {
       try {
-        return instance.hasRoute?.({ method, url }) !== true;
+        return instance.hasRoute?.({ method, url: prefix + url }) !== true; // hasRoute takes the full path
       } catch {
         return true;
       }
