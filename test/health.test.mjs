@@ -251,3 +251,20 @@ test('an app without pg or ioredis: database not_configured "pg not installed"; 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('readiness is 503 once shutdown has begun; liveness and /api/health stay 200', async () => {
+  await withApp({ KEEP_ON_SIGTERM: '1', DATABASE_URL: REAL_DATABASE_URL }, async ({ app, admin }) => {
+    try {
+      assert.equal((await get(`${admin}/api/health/ready`)).status, 200);
+      app.child.kill('SIGTERM');
+      await eventually(() => app.stdout().includes('app: draining'));
+      const ready = await get(`${admin}/api/health/ready`);
+      assert.deepEqual([ready.status, ready.json.status], [503, 'draining']);
+      assert.equal((await get(`${admin}/api/health/live`)).status, 200);
+      assert.equal((await get(`${admin}/api/health`)).status, 200);
+      assert.equal((await get(`${app.url}/`)).text, 'hello', 'the app still serves while draining');
+    } finally {
+      app.child.kill('SIGKILL'); // it ignores SIGTERM by design
+    }
+  });
+});
