@@ -41,7 +41,7 @@ export function createDatabaseProbe(url: string, appDir: string, timeoutMs: numb
       connectionTimeoutMillis: timeoutMs,
       query_timeout: timeoutMs,
       allowExitOnIdle: true,
-      application_name: 'otelkit-health',
+      application_name: `otelkit-health ${process.pid}`, // which instance probes, for the DBA
     });
     pool.on('error', () => undefined); // an idle connection dropped: the next probe reconnects
     return pool;

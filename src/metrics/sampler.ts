@@ -30,7 +30,7 @@ export interface Readings {
     readonly cpuPercent: number | null;
     readonly threads: number | null;
     readonly openFds: number | null;
-    /** p99 of the event-loop delay over the last sample interval. */
+    /** p99 of the event-loop delay over the last sample interval (null until the second sample). */
     readonly eventLoopDelayP99Ms: number | null;
   };
 }
@@ -93,7 +93,8 @@ export function createSampler(diskPath: string, intervalMs = SAMPLE_INTERVAL_MS)
       if (cpu.total > prevCpu.total) sysPercent = ((cpu.busy - prevCpu.busy) / (cpu.total - prevCpu.total)) * 100;
       prevCpu = cpu;
     }
-    const p99 = eld.count > 0 ? Math.max(0, eld.percentile(99) / 1e6 - ELD_RESOLUTION_MS) : null;
+    // The first window holds the application's own start-up (module loading): not reported.
+    const p99 = latest.at !== 0 && eld.count > 0 ? Math.max(0, eld.percentile(99) / 1e6 - ELD_RESOLUTION_MS) : null;
     eld.reset();
     latest = {
       at: Date.now(),
