@@ -33,7 +33,6 @@ async function ioredisPing(Redis: IORedisCtor, url: string, timeoutMs: number): 
     retryStrategy: () => null,
     enableOfflineQueue: false,
     enableReadyCheck: false,
-    connectionName: 'otelkit-health',
   });
   // ioredis rejects with a bare "Connection is closed."; the socket's error says why.
   let socketError: Error | undefined;
