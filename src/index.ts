@@ -6,3 +6,10 @@ export { trace, traceBlock } from './apm/trace';
 export type { TraceWrapper } from './apm/trace';
 export { trackQueryTime } from './db/track-query';
 export type { TrackQueryOptions } from './db/track-query';
+export { registerHealthCheck, recordRetry } from './health/registry';
+export { registerCircuitBreaker } from './health/breakers';
+export type {
+  HealthCheck, HealthCheckOptions, CheckResult, CheckStatus, OverallStatus, RetryOutcome, CircuitBreakerStatus, RetryStatus,
+} from './health/types';
+export { monitoringHandler } from './server/handler';
+export type { MonitoringRequestHandler, NextFunction, KoaMiddleware, FastifyPlugin } from './server/handler';

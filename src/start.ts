@@ -11,7 +11,10 @@ import { installLifecycle, bounded, type Lifecycle } from './lifecycle';
 import { startAdminServer, type AdminServer } from './server/admin';
 import { createRouter } from './server/router';
 import { buildRoutes } from './server/routes';
-import type { RouteTable } from './server/router';
+import type { RouteTable, Router } from './server/router';
+import { createMetricsFeature } from './metrics/feature';
+import { createHealthFeature } from './health/feature';
+import { createMountFeature } from './server/mount';
 import type { Feature, Running } from './feature';
 import type { ResponseInfo } from './requests/http-server';
 import type { IncomingMessage } from 'node:http';
@@ -35,6 +38,8 @@ export interface Otelkit {
   readonly sdk: Sdk;
   /** Bound port of the admin server, once listening (undefined if it could not listen). */
   readonly adminPort: Promise<number | undefined>;
+  /** The admin route table (served on the admin port, mounted routes, monitoringHandler()). */
+  readonly router: Router;
   isDraining(): boolean;
   shutdown(): Promise<void>;
 }
@@ -98,7 +103,8 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
     prometheus: (apmOnly) => sdk.prometheus.render(apmOnly ? (scope) => scope.name === 'otelkit.apm' : undefined),
     extra,
   });
-  const servers: AdminServer[] = [startAdminServer(config.adminHost, config.adminPort, createRouter(routes))];
+  const router = createRouter(routes);
+  const servers: AdminServer[] = [startAdminServer(config.adminHost, config.adminPort, router)];
   if (config.adminPort !== config.prometheusPort || config.adminHost !== config.prometheusHost) {
     servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] })));
   }
@@ -111,6 +117,7 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
     app,
     sdk,
     adminPort: servers[0].ready,
+    router,
     isDraining: () => draining,
     shutdown() {
       stopped ??= (async () => {
@@ -143,7 +150,14 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
  * slow queries recorded before APM statistics, and both before any exporter.
  */
 function createFeatures(config: Config): Feature[] {
-  return [createDbFeature(config), createApmFeature(config)];
+  const metrics = createMetricsFeature(config);
+  return [
+    createDbFeature(config),
+    createApmFeature(config),
+    metrics,
+    createHealthFeature(config, metrics.readings),
+    createMountFeature(config, () => currentInstance()?.router),
+  ];
 }
 
 function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInfo, req: IncomingMessage) => void) | undefined {

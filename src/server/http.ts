@@ -30,10 +30,22 @@ function hasHeader(headers: Record<string, unknown>, name: string): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === name);
 }
 
-/** Serves one request from the router; never throws. */
-export function serve(router: Router, req: IncomingMessage, res: ServerResponse): void {
-  router
-    .dispatch(parseRequest(req))
+/**
+ * Serves one request from the router; never throws, resolves once the reply is written.
+ * `path` overrides the request's own (a framework mounted the handler under a prefix).
+ */
+export function serve(router: Router, req: IncomingMessage, res: ServerResponse, path?: string): Promise<void> {
+  return new Promise<Omit<ParsedRequest, 'params'>>((resolve) => {
+    const parsed = parseRequest(req);
+    resolve(path === undefined ? parsed : { ...parsed, path });
+  })
+    .then((parsed) => router.dispatch(parsed))
     .then((reply) => writeReply(res, reply, req.method === 'HEAD'))
-    .catch(() => writeReply(res, { status: 500, body: { error: 'internal_error', message: 'reply failed' } }));
+    .catch(() => {
+      try {
+        writeReply(res, { status: 500, body: { error: 'internal_error', message: 'reply failed' } });
+      } catch {
+        // the socket is gone
+      }
+    });
 }

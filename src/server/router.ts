@@ -38,6 +38,8 @@ interface Compiled {
 }
 
 export interface Router {
+  /** The route patterns of the table ("/api/health/:name"). */
+  readonly paths: readonly string[];
   /** True when the path belongs to this table (whatever the method). */
   matches(path: string): boolean;
   dispatch(req: Omit<ParsedRequest, 'params'>): Promise<Reply>;
@@ -73,6 +75,7 @@ export function createRouter(table: RouteTable): Router {
   }
 
   return {
+    paths: Object.keys(table),
     matches: (path) => find(normalize(path)) !== undefined,
     async dispatch(req) {
       const path = normalize(req.path);

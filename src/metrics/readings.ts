@@ -1,0 +1,90 @@
+/**
+ * Asynchronous readers behind the sampler. Nothing here blocks the event loop: /proc files
+ * are read with fs.promises, the disk with statfs(2). (systeminformation's currentLoad()
+ * runs `cat /proc/stat` through execSync — about 20 ms of blocked event loop per call on
+ * this machine — and fsSize() forks `df`; so CPU time comes from /proc/stat read here and
+ * the disk from fs.statfs, and systeminformation provides the memory reading.)
+ */
+import { readdir, readFile, stat, statfs } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
+
+export interface CpuTimes {
+  readonly busy: number;
+  readonly total: number;
+}
+
+/** Cumulative CPU time of the whole machine: /proc/stat on Linux, os.cpus() elsewhere. */
+export async function readCpuTimes(): Promise<CpuTimes> {
+  try {
+    const text = await readFile('/proc/stat', 'latin1');
+    const fields = text.slice(0, text.indexOf('\n')).trim().split(/\s+/).slice(1, 9).map(Number);
+    if (fields.length >= 4 && fields.every(Number.isFinite)) {
+      const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+      const busy = user + nice + system + irq + softirq + steal;
+      return { busy, total: busy + idle + iowait };
+    }
+  } catch {
+    // not Linux: fall through
+  }
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    busy += times.user + times.nice + times.sys + times.irq;
+    total += times.user + times.nice + times.sys + times.irq + times.idle;
+  }
+  return { busy, total };
+}
+
+/** Threads of this process (Linux /proc/self/status), or null where unavailable. */
+export async function readThreadCount(): Promise<number | null> {
+  try {
+    const m = /^Threads:\s*(\d+)/m.exec(await readFile('/proc/self/status', 'latin1'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Open file descriptors of this process (Linux /proc/self/fd), or null where unavailable. */
+export async function readOpenFds(): Promise<number | null> {
+  try {
+    // The listing includes the descriptor opened to read the directory itself.
+    return Math.max(0, (await readdir('/proc/self/fd')).length - 1);
+  } catch {
+    return null;
+  }
+}
+
+/** The mount point holding `path`: the highest ancestor on the same device. */
+export async function findMountpoint(path: string): Promise<string> {
+  let current = path;
+  const dev = (await stat(current)).dev;
+  for (let i = 0; i < 64; i++) {
+    const parent = dirname(current);
+    if (parent === current) break;
+    try {
+      if ((await stat(parent)).dev !== dev) break;
+    } catch {
+      break;
+    }
+    current = parent;
+  }
+  return current;
+}
+
+export interface DiskReading {
+  readonly path: string;
+  readonly totalBytes: number;
+  readonly usedBytes: number;
+  /** Used share of the space available to unprivileged users, as df reports it. */
+  readonly percent: number;
+}
+
+export async function readDisk(mountpoint: string): Promise<DiskReading> {
+  const s = await statfs(mountpoint);
+  const totalBytes = s.blocks * s.bsize;
+  const usedBytes = (s.blocks - s.bfree) * s.bsize;
+  const usable = usedBytes + s.bavail * s.bsize;
+  return { path: mountpoint, totalBytes, usedBytes, percent: usable > 0 ? (usedBytes / usable) * 100 : 0 };
+}

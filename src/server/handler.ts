@@ -1,0 +1,117 @@
+/**
+ * monitoringHandler(): the admin route table inside the application, for apps that mount
+ * it themselves. One table for all forms, the running instance's (the preload's or
+ * start()'s), looked up per request:
+ *
+ *   Express / Connect   app.use(monitoringHandler())            // next() for other paths
+ *   plain node:http     http.createServer(monitoringHandler())  // 404 JSON for other paths
+ *   Koa                 app.use(monitoringHandler.koa())
+ *   Fastify             fastify.register(monitoringHandler.fastify)
+ *
+ * A prefix is honoured where the framework strips it (Express `app.use('/ops', …)`,
+ * Fastify `register(…, { prefix: '/ops' })`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { currentInstance } from '../start';
+import { componentLogger, createWarnOnce } from '../diag';
+import { serve, writeReply } from './http';
+import type { Router } from './router';
+
+const warnOnce = createWarnOnce(componentLogger('otelkit:server'));
+
+export type NextFunction = (err?: unknown) => void;
+export type MonitoringRequestHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
+
+interface KoaContext {
+  readonly path: string;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  respond?: boolean;
+}
+export type KoaMiddleware = (ctx: KoaContext, next: () => Promise<unknown>) => Promise<unknown>;
+
+interface FastifyReplyLike {
+  readonly raw: ServerResponse;
+  hijack(): unknown;
+}
+interface FastifyLike {
+  readonly prefix?: string;
+  route(options: { method: string[]; url: string; handler: (request: { raw: IncomingMessage }, reply: FastifyReplyLike) => Promise<void> }): unknown;
+  hasRoute?(options: { method: string; url: string }): boolean;
+}
+export type FastifyPlugin = (fastify: FastifyLike, options: unknown, done: (err?: Error) => void) => void;
+
+const NOT_RUNNING = { status: 503, body: { error: 'not_running', message: 'otelkit is not running (not started, or OTEL_SDK_DISABLED)' } };
+const FASTIFY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+
+function router(): Router | undefined {
+  return currentInstance()?.router;
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  return q === -1 ? raw : raw.slice(0, q);
+}
+
+/** A `(req, res, next?)` handler serving otelkit's endpoints. */
+export function monitoringHandler(): MonitoringRequestHandler {
+  return function otelkitMonitoring(req, res, next) {
+    try {
+      const r = router();
+      if (r !== undefined && r.matches(pathOf(req.url))) return void serve(r, req, res);
+      if (next !== undefined) return next();
+      if (r === undefined) return writeReply(res, NOT_RUNNING);
+      void serve(r, req, res); // the router answers 404 JSON
+    } catch (err) {
+      if (next !== undefined) next(err);
+    }
+  };
+}
+
+/** Koa middleware: answers otelkit's paths itself (ctx.respond = false), awaits next() otherwise. */
+monitoringHandler.koa = function koa(): KoaMiddleware {
+  return async function otelkitMonitoring(ctx, next) {
+    const r = router();
+    if (r === undefined || !r.matches(ctx.path)) return next();
+    ctx.respond = false;
+    await serve(r, ctx.req, ctx.res, ctx.path);
+  };
+};
+
+/**
+ * Fastify plugin: registers each route of the table (all methods, so the table answers
+ * 405 itself) unless the app already has it. Needs otelkit running when registered.
+ */
+monitoringHandler.fastify = function fastify(instance: FastifyLike, _options: unknown, done: (err?: Error) => void): void {
+  const r = router();
+  if (r === undefined) {
+    warnOnce('fastify', 'monitoringHandler.fastify: otelkit is not running; no routes registered.');
+    return done();
+  }
+  const prefix = instance.prefix ?? '';
+  for (const url of r.paths) {
+    const methods = FASTIFY_METHODS.filter((method) => {
+      try {
+        return instance.hasRoute?.({ method, url: prefix + url }) !== true; // hasRoute takes the full path
+      } catch {
+        return true;
+      }
+    });
+    if (methods.length === 0) continue;
+    try {
+      instance.route({
+        method: methods,
+        url,
+        handler: async (request, reply) => {
+          reply.hijack();
+          const path = pathOf(request.raw.url);
+          await serve(router() ?? r, request.raw, reply.raw, prefix && path.startsWith(prefix) ? path.slice(prefix.length) || '/' : path);
+        },
+      });
+    } catch (err) {
+      warnOnce(`fastify ${url}`, `monitoringHandler.fastify: ${url} not registered: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  done();
+};

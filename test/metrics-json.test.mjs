@@ -1,0 +1,79 @@
+// GET /api/metrics: DESIGN.md's fields, application numbers equal to what Prometheus
+// scrapes (one source), and the system/process readings as OpenTelemetry metrics.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startApp, fixture, freePort, get } from './helpers/app.mjs';
+import { parseProm } from './helpers/prom.mjs';
+import { eventually, promSample } from './helpers/health.mjs';
+
+async function withExpressApp(fn) {
+  const adminPort = await freePort();
+  const app = await startApp(fixture('express-app.js'), { env: { OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(adminPort) } });
+  try {
+    await fn({ app, admin: `http://127.0.0.1:${adminPort}` });
+  } finally {
+    await app.stop();
+  }
+}
+
+test('/api/metrics: every field, and application numbers from the same histogram Prometheus scrapes', async () => {
+  await withExpressApp(async ({ app, admin }) => {
+    for (const path of ['/users/1', '/users/2', '/api/items/a', '/fail', '/nowhere']) await get(`${app.url}${path}`);
+    // The first sample lands right after start; wait for it so the system block is filled.
+    const { json } = await eventually(async () => {
+      const r = await get(`${admin}/api/metrics`);
+      return r.json.process.threads !== null && r.json.system.disk !== null && r;
+    });
+    assert.deepEqual(Object.keys(json).sort(), ['application', 'process', 'system']);
+    const { application: a, system: s, process: p } = json;
+    assert.deepEqual(Object.keys(a).sort(), ['avg_response_time_ms', 'error_rate', 'requests_by_status', 'requests_total', 'uptime_seconds']);
+    assert.deepEqual(a.requests_by_status, { 200: 3, 404: 1, 500: 1 });
+    assert.equal(a.requests_total, 5);
+    assert.equal(a.error_rate, 0.2);
+    assert.ok(a.avg_response_time_ms > 0 && a.avg_response_time_ms < 5000);
+    assert.ok(a.uptime_seconds > 0);
+
+    const scrape = parseProm((await get(`${admin}/metrics`)).text);
+    const counts = scrape.filter((x) => x.name === 'http_server_request_duration_seconds_count');
+    const byStatus = {};
+    for (const c of counts) byStatus[c.labels.http_response_status_code] = (byStatus[c.labels.http_response_status_code] ?? 0) + c.value;
+    assert.deepEqual(byStatus, a.requests_by_status, 'the same numbers as the scrape');
+    const sum = scrape.filter((x) => x.name === 'http_server_request_duration_seconds_sum').reduce((t, x) => t + x.value, 0);
+    assert.ok(Math.abs((sum / 5) * 1000 - a.avg_response_time_ms) < 0.01);
+
+    assert.deepEqual(Object.keys(s).sort(), ['cpu_percent', 'disk', 'memory']);
+    assert.deepEqual(Object.keys(s.memory).sort(), ['percent', 'total_bytes', 'used_bytes']);
+    assert.deepEqual(Object.keys(s.disk).sort(), ['path', 'percent', 'total_bytes', 'used_bytes']);
+    for (const v of [s.cpu_percent, s.memory.percent, s.disk.percent]) assert.ok(v >= 0 && v <= 100, String(v));
+    assert.ok(s.memory.used_bytes > 0 && s.memory.used_bytes < s.memory.total_bytes);
+    assert.ok(s.disk.used_bytes > 0 && s.disk.used_bytes < s.disk.total_bytes);
+    assert.equal(s.disk.path[0], '/');
+
+    assert.deepEqual(Object.keys(p).sort(), ['cpu_percent', 'heap_used_bytes', 'open_fds', 'pid', 'rss_bytes', 'threads', 'uptime_seconds']);
+    assert.equal(p.pid, app.child.pid);
+    assert.ok(p.rss_bytes > p.heap_used_bytes && p.heap_used_bytes > 0);
+    assert.ok(p.cpu_percent >= 0 && p.cpu_percent <= 100);
+    assert.ok(p.threads >= 2 && p.open_fds > 3, JSON.stringify(p));
+    assert.ok(p.uptime_seconds >= a.uptime_seconds);
+  });
+});
+
+test('system and process readings are OpenTelemetry metrics, with their Prometheus names', async () => {
+  await withExpressApp(async ({ admin }) => {
+    const text = await eventually(async () => {
+      const t = (await get(`${admin}/metrics`)).text;
+      return promSample(t, 'process_open_file_descriptor_count') && promSample(t, 'system_filesystem_utilization_ratio') && t;
+    });
+    for (const name of ['system_cpu_utilization_ratio', 'system_memory_utilization_ratio', 'system_filesystem_utilization_ratio', 'process_cpu_utilization_ratio']) {
+      const sample = promSample(text, name);
+      assert.ok(sample, name);
+      assert.ok(sample.value >= 0 && sample.value <= 1, `${name} ${sample.value}`);
+      assert.match(text, new RegExp(`# TYPE ${name} gauge`));
+    }
+    assert.equal(promSample(text, 'system_filesystem_utilization_ratio').labels.system_filesystem_mountpoint[0], '/');
+    assert.ok(promSample(text, 'process_memory_usage_bytes').value > 1e6);
+    assert.ok(promSample(text, 'process_open_file_descriptor_count').value > 3);
+    assert.ok(promSample(text, 'process_uptime_seconds').value > 0);
+    assert.ok(promSample(text, 'nodejs_eventloop_delay_p99_seconds'), 'event-loop delay from instrumentation-runtime-node');
+  });
+});
