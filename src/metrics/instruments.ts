@@ -4,6 +4,7 @@
  * semantic conventions; Prometheus names in README). Event-loop delay is exported by
  * @opentelemetry/instrumentation-runtime-node (nodejs.eventloop.delay.*), not repeated here.
  */
+import { getHeapStatistics } from 'node:v8';
 import type { BatchObservableCallback, Meter } from '@opentelemetry/api';
 import type { Sampler } from './sampler';
 
@@ -15,10 +16,13 @@ export function registerSystemInstruments(meter: Meter, sampler: Sampler): () =>
   const rss = meter.createObservableUpDownCounter('process.memory.usage', { unit: 'By', description: 'Resident set size of this process.' });
   const fds = meter.createObservableUpDownCounter('process.open_file_descriptor.count', { unit: '{file_descriptor}', description: 'Open file descriptors of this process.' });
   const uptime = meter.createObservableGauge('process.uptime', { unit: 's', description: 'Time since this process started.' });
+  // runtime-node reports heap use per space but not the limit; "heap near limit" needs it.
+  const heapLimit = meter.createObservableGauge('v8js.memory.heap.limit', { unit: 'By', description: 'Largest size the V8 heap may grow to (heap_size_limit), for the whole heap.' });
 
   const callback: BatchObservableCallback = (observer) => {
     const { at, system, process: proc } = sampler.latest();
     observer.observe(uptime, process.uptime());
+    observer.observe(heapLimit, getHeapStatistics().heap_size_limit);
     if (at === 0) return;
     if (system.cpuPercent !== null) observer.observe(cpu, system.cpuPercent / 100);
     if (system.memory !== null) observer.observe(memory, system.memory.percent / 100);
@@ -27,7 +31,7 @@ export function registerSystemInstruments(meter: Meter, sampler: Sampler): () =>
     observer.observe(rss, proc.rssBytes);
     if (proc.openFds !== null) observer.observe(fds, proc.openFds);
   };
-  const observables = [cpu, memory, fs, procCpu, rss, fds, uptime];
+  const observables = [cpu, memory, fs, procCpu, rss, fds, uptime, heapLimit];
   meter.addBatchObservableCallback(callback, observables);
   return () => meter.removeBatchObservableCallback(callback, observables);
 }
