@@ -2,3 +2,4 @@
 export { start, shutdown } from './start';
 export type { StartOptions, Otelkit } from './start';
 export { getRequestId } from './requests/request-id';
+export { logger, createLogger } from './logging/public';

@@ -16,6 +16,8 @@ import type { Feature, Running } from './feature';
 import type { ResponseInfo } from './requests/http-server';
 import type { IncomingMessage } from 'node:http';
 import { guard } from './guard';
+import { createLogging } from './logging';
+import { sharedLogger } from './logging/shared';
 
 const log = componentLogger('otelkit');
 const kInstance = Symbol.for('otelkit.instance');
@@ -100,7 +102,12 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
   if (config.adminPort !== config.prometheusPort || config.adminHost !== config.prometheusHost) {
     servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] })));
   }
-  log.info(`instrumentations active: ${sdk.instrumentations.active.join(', ') || 'none'}; their modules loaded so far: ${sdk.instrumentations.loaded.join(', ') || 'none'}`);
+  const { active, loaded } = sdk.instrumentations;
+  sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; their modules loaded so far: ${loaded.join(', ') || 'none'}`, {
+    component: 'otelkit',
+    instrumentations: active,
+    loaded,
+  });
 
   let lifecycle: Lifecycle | undefined;
   let stopped: Promise<void> | undefined;
@@ -140,8 +147,8 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
  * The concerns otelkit is made of, in span-processor order: statements are made safe and
  * slow queries recorded before APM statistics, and both before any exporter.
  */
-function createFeatures(_config: Config): Feature[] {
-  return [];
+function createFeatures(config: Config): Feature[] {
+  return [createLogging(config)];
 }
 
 function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInfo, req: IncomingMessage) => void) | undefined {

@@ -1,0 +1,180 @@
+/**
+ * LOG_FILE: JSON lines in a file rotated by size and by day, old files gzipped and removed
+ * after LOG_MAX_FILES, by winston-daily-rotate-file (on file-stream-rotator).
+ *
+ * LOG_FILE=/var/log/app.log writes /var/log/app-YYYY-MM-DD.log, then app-YYYY-MM-DD.1.log,
+ * .2.log… at each LOG_MAX_SIZE; rotated files become .log.gz; /var/log/app.log is kept as a
+ * symbolic link to the current file (unless a regular file already has that name).
+ *
+ * Around the library:
+ * - it never throws into the app or emits an unhandled 'error' (file-stream-rotator
+ *   re-emits write errors on an emitter nobody listens to, which would kill the process):
+ *   a write failure calls onFailure once, and the logger drops this transport;
+ * - memory is bounded: past MAX_PENDING_BYTES not yet on disk, lines are dropped and counted;
+ * - on process 'exit' what is still in memory is appended synchronously (FileTracker).
+ */
+import { unlink } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import type TransportStream from 'winston-transport';
+import type { Format } from 'logform';
+import { FileTracker } from './file-tracker';
+
+const MESSAGE = Symbol.for('message');
+const MAX_PENDING_BYTES = 32 * 1024 * 1024;
+
+export interface FileTransportOptions {
+  readonly file: string;
+  readonly maxSizeBytes: number;
+  /** '30d' (age) or '10' (count), as winston-daily-rotate-file takes it. */
+  readonly maxFiles: string;
+  readonly zip: boolean;
+  readonly format: Format;
+  /** Writing to the file is impossible; the caller removes the transport. Called once. */
+  readonly onFailure: (err: Error) => void;
+  /** Something worth one warning that does not stop file logging (archiving, dropped lines). */
+  readonly onWarning: (key: string, message: string) => void;
+}
+
+export interface FileTransport extends TransportStream {
+  readonly file: string;
+  drain(): Promise<void>;
+  close(): void;
+}
+
+/** The file transport, or the error that made it impossible (bad path, no permission). */
+export function createFileTransport(options: FileTransportOptions): FileTransport | Error {
+  try {
+    return new (rotatingFileClass())(options);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+type DailyRotateFileClass = typeof import('winston-daily-rotate-file');
+type Ctor = new (options: FileTransportOptions) => FileTransport;
+let RotatingFile: Ctor | undefined;
+
+function rotatingFileClass(): Ctor {
+  if (RotatingFile) return RotatingFile;
+  const DailyRotateFile = require('winston-daily-rotate-file') as DailyRotateFileClass;
+
+  class RotatingFileTransport extends DailyRotateFile implements FileTransport {
+    readonly file: string;
+    private readonly tracker: FileTracker;
+    private readonly hooks: FileTransportOptions;
+    private failed = false;
+    private dropped = 0;
+    private readonly flushOnExit: () => void;
+
+    constructor(options: FileTransportOptions) {
+      const file = resolve(options.file);
+      const dir = dirname(file);
+      const ext = extname(file);
+      const tracker = new FileTracker();
+      super({
+        filename: join(dir, `${basename(file, ext)}-%DATE%`),
+        extension: ext,
+        datePattern: 'YYYY-MM-DD',
+        maxSize: options.maxSizeBytes as unknown as string,
+        maxFiles: options.maxFiles,
+        zippedArchive: options.zip,
+        auditFile: join(dir, `.${basename(file)}-audit.json`),
+        createSymlink: true,
+        symlinkName: basename(file),
+        format: options.format,
+        options: { flags: 'a', fs: tracker.fs },
+      });
+      this.file = file;
+      this.tracker = tracker;
+      this.hooks = options;
+      const stream = this.logStream as unknown as NodeJS.EventEmitter & { auditLog?: { files?: Array<{ name: string }> } };
+      const first = stream.auditLog?.files?.at(-1)?.name;
+      if (first) tracker.use(first);
+      stream.on('new', (path: string) => tracker.use(path));
+      stream.on('error', (err: Error) => this.fail(err));
+      this.deferRotation(stream);
+      this.flushOnExit = () => tracker.flushSync();
+      process.on('exit', this.flushOnExit);
+    }
+
+    override log(info: Record<string | symbol, unknown>, callback?: () => void): void {
+      if (!this.failed) {
+        try {
+          if (this.tracker.pendingBytes > MAX_PENDING_BYTES) {
+            this.dropped++;
+            this.hooks.onWarning('file-behind', `log file ${this.file} cannot keep up; lines are dropped while ${MAX_PENDING_BYTES} bytes wait to be written.`);
+          } else {
+            const buf = Buffer.from(`${String(info[MESSAGE])}\n`);
+            (this.logStream as unknown as { write(b: Buffer): void }).write(buf);
+            this.tracker.enqueue(buf);
+          }
+        } catch (err) {
+          this.fail(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+      callback?.();
+    }
+
+    /** The library reports archive problems as 'error' on this stream; an unhandled one
+     * would kill the process and a handled one would unpipe the transport. */
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'error') {
+        const err = args[0] as NodeJS.ErrnoException | undefined;
+        // A rotated file retention removed meanwhile: nothing is missing.
+        if (err?.code === 'ENOENT') return true;
+        this.hooks.onWarning('file-archive', `log file ${this.file}: ${err?.message ?? String(err)}`);
+        return true;
+      }
+      return super.emit(event, ...args);
+    }
+
+    /**
+     * winston-daily-rotate-file gzips a rotated file (then deletes it) as soon as the
+     * rotation happens, while the last writes to it may still be queued: those lines were
+     * lost, and a file rotated before it was even opened was left uncompressed forever.
+     * Its 'rotate' listeners are run once the old file is complete and closed instead, and
+     * a file retention already removed is deleted rather than compressed into an orphan.
+     */
+    private deferRotation(stream: NodeJS.EventEmitter): void {
+      const libraryListeners = stream.listeners('rotate') as Array<(oldFile: string, newFile: string) => void>;
+      stream.removeAllListeners('rotate');
+      const removed = new Set<string>();
+      stream.on('logRemoved', (params: { name?: string }) => {
+        if (typeof params?.name !== 'string') return;
+        removed.add(params.name);
+        if (removed.size > 1000) removed.delete(removed.values().next().value as string);
+      });
+      stream.on('rotate', (oldFile: string, newFile: string) => {
+        this.tracker.whenClosed(oldFile, () => {
+          if (removed.has(oldFile)) {
+            unlink(oldFile, () => undefined);
+            return;
+          }
+          for (const listener of libraryListeners) listener.call(stream, oldFile, newFile);
+        });
+      });
+    }
+
+    drain(): Promise<void> {
+      return this.tracker.drain();
+    }
+
+    override close(): void {
+      process.removeListener('exit', this.flushOnExit);
+      try {
+        super.close?.();
+      } catch {
+        // already closed
+      }
+    }
+
+    private fail(err: Error): void {
+      if (this.failed) return;
+      this.failed = true;
+      this.hooks.onFailure(err);
+    }
+  }
+
+  RotatingFile = RotatingFileTransport as unknown as Ctor;
+  return RotatingFile;
+}
