@@ -21,6 +21,9 @@ class Segment {
   inflight = 0;
   /** Bytes queued and not yet written (inflight included). */
   pending = 0;
+  /** Size of the file when opened, and bytes written since: where its end is. */
+  base = 0;
+  written = 0;
   /** Run once the file is closed (or could not be opened). */
   onClosed: Array<() => void> = [];
   private chunks: Buffer[] = [];
@@ -36,6 +39,7 @@ class Segment {
 
   complete(bytes: number): void {
     this.pending -= bytes;
+    this.written += bytes;
     while (bytes > 0 && this.head < this.chunks.length) {
       const left = this.chunks[this.head].length - this.headOffset;
       if (bytes >= left) {
@@ -117,6 +121,8 @@ export class FileTracker {
       if (rest.length === 0) continue;
       try {
         if (seg.fd !== undefined && !seg.closed) {
+          // The write in the thread pool lands during exit; ours must come after it.
+          if (seg.inflight > 0) waitForSize(seg.fd, seg.base + seg.written + seg.inflight);
           writeAllSync(seg.fd, rest);
         } else {
           const fd = fs.openSync(seg.path, 'a');
@@ -137,16 +143,22 @@ export class FileTracker {
   readonly fs = {
     open: (path: fs.PathLike, flags: fs.OpenMode, mode: fs.Mode | undefined, cb: Callback<number>): void => {
       fs.open(path, flags, mode, (err, fd) => {
-        if (!err) {
-          const seg = this.segments.find((s) => s.path === String(path) && s.fd === undefined);
-          if (seg) {
-            seg.fd = fd;
-            this.byFd.set(fd, seg);
-          }
-        } else {
+        if (err) {
           this.failPath(String(path));
+          cb(err, fd);
+          return;
         }
-        cb(err, fd);
+        const seg = this.segments.find((s) => s.path === String(path) && s.fd === undefined);
+        if (!seg) {
+          cb(null, fd);
+          return;
+        }
+        seg.fd = fd;
+        this.byFd.set(fd, seg);
+        fs.fstat(fd, (statErr, stats) => {
+          if (!statErr) seg.base = stats.size;
+          cb(null, fd);
+        });
       });
     },
     write: (fd: number, buf: Buffer, offset: number, length: number, position: number | null, cb: Callback<number>): void => {
@@ -220,6 +232,14 @@ function runAll(fns: Array<() => void>): void {
       // a rotation step failed; the next rotation tries again
     }
   }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Waits (at most a second) until the file behind fd has reached size bytes. */
+function waitForSize(fd: number, size: number): void {
+  const deadline = Date.now() + 1000;
+  while (fs.fstatSync(fd).size < size && Date.now() < deadline) Atomics.wait(sleeper, 0, 0, 1);
 }
 
 function writeAllSync(fd: number, buf: Buffer): void {

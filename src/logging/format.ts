@@ -88,6 +88,15 @@ function safeJson(info: Info): string {
   }
 }
 
+/** For the OpenTelemetry transport: the record's own timestamp and resource say these. */
+export function otlpFormat(): Format {
+  return format((info) => {
+    delete info.timestamp;
+    delete info.service;
+    return info;
+  });
+}
+
 const COLOURS: Record<string, string> = {
   error: '\x1b[31m', warn: '\x1b[33m', info: '\x1b[32m', http: '\x1b[35m', verbose: '\x1b[36m', debug: '\x1b[34m', silly: '\x1b[90m',
 };

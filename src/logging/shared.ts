@@ -15,8 +15,9 @@ import { readAppInfo } from '../app-info';
 import { parseResourceAttributes } from '../resource';
 import { componentLogger, createWarnOnce } from '../diag';
 import { installContextCapture } from './context';
-import { jsonFormat, prepareFormat, textFormat } from './format';
+import { jsonFormat, otlpFormat, prepareFormat, textFormat } from './format';
 import { createFileTransport, type FileTransport } from './file';
+import { createConsoleTransport } from './console';
 
 export interface LoggingSetup {
   readonly config: Config;
@@ -70,7 +71,10 @@ function apply(logger: Logger, setup: LoggingSetup): void {
   const winston = require('winston') as typeof import('winston');
   const { config } = setup;
   const transports: TransportStream[] = [
-    new winston.transports.Console({ format: config.jsonLogs ? jsonFormat() : textFormat(process.stdout.isTTY === true) }),
+    createConsoleTransport({
+      format: config.jsonLogs ? jsonFormat() : textFormat(process.stdout.isTTY === true),
+      onWarning: (key, message) => warnOnce(key, message),
+    }),
   ];
   const previous = file;
   file = undefined;
@@ -95,11 +99,14 @@ function apply(logger: Logger, setup: LoggingSetup): void {
     transports,
   });
   previous?.close();
-  if (setup.sendsLogs && !logger.transports.some((t) => t.constructor.name === 'OpenTelemetryTransportV3')) {
+  const isOtlp = (t: TransportStream) => t.constructor.name === 'OpenTelemetryTransportV3';
+  if (setup.sendsLogs && !logger.transports.some(isOtlp)) {
     // winston was loaded before the instrumentation could patch it: add its transport here.
     const { OpenTelemetryTransportV3 } = require('@opentelemetry/winston-transport') as typeof import('@opentelemetry/winston-transport');
     logger.add(new OpenTelemetryTransportV3());
   }
+  // OTLP records carry their own time and the service in the resource.
+  for (const t of logger.transports) if (isOtlp(t)) t.format = otlpFormat();
   if (fileError) warnFileFailure(logger, config.logFile, fileError);
 }
 
