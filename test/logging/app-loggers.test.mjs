@@ -1,0 +1,57 @@
+// The application's own winston and pino loggers get request_id, trace_id and span_id on
+// lines written inside a request, and with OTLP export on, their records and otelkit's
+// logger's reach the collector in the request's trace.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
+import { startReceiver } from '../helpers/otlp-receiver.mjs';
+import { jsonLines } from '../helpers/logs.mjs';
+
+const SERVER = 2;
+
+test("the app's winston and pino lines carry the request's ids; all three loggers' records reach OTLP", async () => {
+  const receiver = await startReceiver();
+  const app = await startApp(fixture('app-loggers.js'), {
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+      OTEL_SERVICE_NAME: 'loggers-test',
+      ENABLE_JSON_LOGS: 'true',
+    },
+  });
+  try {
+    const res = await get(`${app.url}/log`, { 'x-request-id': 'app-loggers-1' });
+    assert.equal(res.status, 200);
+    const span = await receiver.waitFor((s) => s.spans.find((x) => x.kind === SERVER && x.attributes['request.id'] === 'app-loggers-1'));
+    const records = await receiver.waitFor((s) => {
+      const found = ['winston', 'pino', 'otelkit'].map((src) => s.logs.find((l) => l.attributes.source === src));
+      return found.every(Boolean) && found;
+    });
+
+    const lines = jsonLines(app.stdout());
+    const winstonLine = lines.find((l) => l.message === 'from app winston');
+    const pinoLine = lines.find((l) => l.msg === 'from app pino');
+    const otelkitLine = lines.find((l) => l.message === 'from otelkit logger');
+    for (const [name, line] of Object.entries({ winston: winstonLine, pino: pinoLine, otelkit: otelkitLine })) {
+      assert.ok(line, `${name} line on stdout:\n${app.stdout()}`);
+      assert.equal(line.request_id, 'app-loggers-1', name);
+      assert.equal(line.trace_id, span.traceId, name);
+      assert.equal(line.span_id, span.spanId, name);
+    }
+
+    for (const record of records) {
+      assert.equal(record.traceId, span.traceId, record.body);
+      assert.equal(record.spanId, span.spanId, record.body);
+      assert.equal(record.attributes.request_id, 'app-loggers-1', record.body);
+      assert.equal(record.resource['service.name'], 'loggers-test');
+    }
+    const [, , fromOtelkit] = records;
+    assert.equal(fromOtelkit.body, 'from otelkit logger');
+    assert.equal(fromOtelkit.severityText, 'info');
+    assert.equal(fromOtelkit.attributes.timestamp, undefined, 'the record has its own time');
+    assert.equal(fromOtelkit.attributes.service, undefined, 'the resource names the service');
+  } finally {
+    await app.stop();
+    await receiver.close();
+  }
+});
