@@ -6,18 +6,18 @@
  * .2.log… at each LOG_MAX_SIZE; rotated files become .log.gz; /var/log/app.log is kept as a
  * symbolic link to the current file (unless a regular file already has that name).
  *
- * Around the library:
+ * Around the library (archiving and retention fixes: file-archive.ts):
  * - it never throws into the app or emits an unhandled 'error' (file-stream-rotator
  *   re-emits write errors on an emitter nobody listens to, which would kill the process):
  *   a write failure calls onFailure once, and the logger drops this transport;
  * - memory is bounded: past MAX_PENDING_BYTES not yet on disk, lines are dropped and counted;
  * - on process 'exit' what is still in memory is appended synchronously (FileTracker).
  */
-import { unlink } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type TransportStream from 'winston-transport';
 import type { Format } from 'logform';
 import { FileTracker } from './file-tracker';
+import { Archiver, auditedNames, removeExpiredArchives } from './file-archive';
 
 const MESSAGE = Symbol.for('message');
 const MAX_PENDING_BYTES = 32 * 1024 * 1024;
@@ -65,12 +65,15 @@ function rotatingFileClass(): Ctor {
     private failed = false;
     private dropped = 0;
     private readonly flushOnExit: () => void;
+    private readonly archiver: Archiver;
 
     constructor(options: FileTransportOptions) {
       const file = resolve(options.file);
       const dir = dirname(file);
       const ext = extname(file);
       const tracker = new FileTracker();
+      const auditFile = join(dir, `.${basename(file)}-audit.json`);
+      const audited = auditedNames(auditFile);
       super({
         filename: join(dir, `${basename(file, ext)}-%DATE%`),
         extension: ext,
@@ -78,7 +81,7 @@ function rotatingFileClass(): Ctor {
         maxSize: options.maxSizeBytes as unknown as string,
         maxFiles: options.maxFiles,
         zippedArchive: options.zip,
-        auditFile: join(dir, `.${basename(file)}-audit.json`),
+        auditFile,
         createSymlink: true,
         symlinkName: basename(file),
         format: options.format,
@@ -92,7 +95,8 @@ function rotatingFileClass(): Ctor {
       if (first) tracker.use(first);
       stream.on('new', (path: string) => tracker.use(path));
       stream.on('error', (err: Error) => this.fail(err));
-      this.deferRotation(stream);
+      this.archiver = new Archiver(stream, tracker, options.zip);
+      removeExpiredArchives(audited, stream);
       this.flushOnExit = () => tracker.flushSync();
       process.on('exit', this.flushOnExit);
     }
@@ -118,6 +122,7 @@ function rotatingFileClass(): Ctor {
     /** The library reports archive problems as 'error' on this stream; an unhandled one
      * would kill the process and a handled one would unpipe the transport. */
     override emit(event: string | symbol, ...args: unknown[]): boolean {
+      this.archiver?.settled(event, args[0]);
       if (event === 'error') {
         const err = args[0] as NodeJS.ErrnoException | undefined;
         // A rotated file retention removed meanwhile: nothing is missing.
@@ -128,35 +133,10 @@ function rotatingFileClass(): Ctor {
       return super.emit(event, ...args);
     }
 
-    /**
-     * winston-daily-rotate-file gzips a rotated file (then deletes it) as soon as the
-     * rotation happens, while the last writes to it may still be queued: those lines were
-     * lost, and a file rotated before it was even opened was left uncompressed forever.
-     * Its 'rotate' listeners are run once the old file is complete and closed instead, and
-     * a file retention already removed is deleted rather than compressed into an orphan.
-     */
-    private deferRotation(stream: NodeJS.EventEmitter): void {
-      const libraryListeners = stream.listeners('rotate') as Array<(oldFile: string, newFile: string) => void>;
-      stream.removeAllListeners('rotate');
-      const removed = new Set<string>();
-      stream.on('logRemoved', (params: { name?: string }) => {
-        if (typeof params?.name !== 'string') return;
-        removed.add(params.name);
-        if (removed.size > 1000) removed.delete(removed.values().next().value as string);
-      });
-      stream.on('rotate', (oldFile: string, newFile: string) => {
-        this.tracker.whenClosed(oldFile, () => {
-          if (removed.has(oldFile)) {
-            unlink(oldFile, () => undefined);
-            return;
-          }
-          for (const listener of libraryListeners) listener.call(stream, oldFile, newFile);
-        });
-      });
-    }
-
-    drain(): Promise<void> {
-      return this.tracker.drain();
+    /** Everything written, and compressions under way finished. */
+    async drain(): Promise<void> {
+      await this.tracker.drain();
+      await this.archiver.idle();
     }
 
     override close(): void {

@@ -55,3 +55,31 @@ test("the app's winston and pino lines carry the request's ids; all three logger
     await receiver.close();
   }
 });
+
+test('start() called by the app after importing otelkit: the same logger gets correlation and OTLP export', async () => {
+  const receiver = await startReceiver();
+  const app = await startApp(fixture('programmatic-app.js'), {
+    preload: null,
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+      ENABLE_JSON_LOGS: 'true',
+    },
+  });
+  try {
+    await get(`${app.url}/`, { 'x-request-id': 'prog-1' });
+    const span = await receiver.waitFor((s) => s.spans.find((x) => x.kind === SERVER && x.attributes['request.id'] === 'prog-1'));
+    const record = await receiver.waitFor((s) => s.logs.find((l) => l.body === 'inside request'));
+    assert.equal(record.traceId, span.traceId);
+    assert.equal(record.attributes.request_id, 'prog-1');
+    const lines = jsonLines(app.stdout());
+    assert.ok(lines.some((l) => l.message === 'before start' && l.level === 'info'), 'the logger worked before start()');
+    const inside = lines.find((l) => l.message === 'inside request');
+    assert.equal(inside.request_id, 'prog-1');
+    assert.equal(inside.trace_id, span.traceId);
+    assert.equal(receiver.logs.filter((l) => l.body === 'inside request').length, 1, 'one OTLP transport, not two');
+  } finally {
+    await app.stop();
+    await receiver.close();
+  }
+});
