@@ -16,6 +16,9 @@ const SPLAT = Symbol.for('splat');
 type Info = Record<string | symbol, unknown>;
 
 /** Fields otelkit fills; a caller's field of the same name does not replace them. */
+/** Shared by the per-transport copies of a line: its JSON is rendered once. */
+const kRendered = Symbol('otelkit.log.rendered');
+
 const OWN = new Set(['timestamp', 'level', 'message', 'service']);
 const IDS = ['request_id', 'trace_id', 'span_id'] as const;
 
@@ -31,6 +34,7 @@ export function prepare(info: Info, service: string): Info {
   const level = String(info[LEVEL] ?? info.level);
   const out: Info = { timestamp: new Date().toISOString(), level, message: '', service };
   out[LEVEL] = level;
+  out[kRendered] = {};
   if (info[kOtelContext] !== undefined) out[kOtelContext] = info[kOtelContext];
 
   let error: Record<string, unknown> | undefined;
@@ -75,7 +79,9 @@ function stringify(value: unknown): string {
 /** One JSON object per line. */
 export function jsonFormat(): Format {
   return format((info) => {
-    info[MESSAGE] = safeJson(info);
+    const rendered = info[kRendered] as { json?: string } | undefined;
+    if (rendered === undefined) info[MESSAGE] = safeJson(info);
+    else info[MESSAGE] = rendered.json ??= safeJson(info);
     return info;
   });
 }

@@ -17,7 +17,7 @@ import { componentLogger, createWarnOnce } from '../diag';
 import { installContextCapture } from './context';
 import { jsonFormat, otlpFormat, prepareFormat, textFormat } from './format';
 import { createFileTransport, type FileTransport } from './file';
-import { createConsoleTransport } from './console';
+import { createConsoleTransport, type ConsoleTransport } from './console';
 
 export interface LoggingSetup {
   readonly config: Config;
@@ -32,6 +32,7 @@ const diagLog = componentLogger('otelkit:logging');
 const kShared = Symbol.for('otelkit.logger');
 type Global = typeof globalThis & { [kShared]?: Logger };
 let file: FileTransport | undefined;
+let stdout: ConsoleTransport | undefined;
 
 /** The shared logger, created with console defaults on first use. */
 export function sharedLogger(): Logger {
@@ -70,12 +71,12 @@ const warnOnce = createWarnOnce(diagLog);
 function apply(logger: Logger, setup: LoggingSetup): void {
   const winston = require('winston') as typeof import('winston');
   const { config } = setup;
-  const transports: TransportStream[] = [
-    createConsoleTransport({
-      format: config.jsonLogs ? jsonFormat() : textFormat(process.stdout.isTTY === true),
-      onWarning: (key, message) => warnOnce(key, message),
-    }),
-  ];
+  const previousConsole = stdout;
+  stdout = createConsoleTransport({
+    format: config.jsonLogs ? jsonFormat() : textFormat(process.stdout.isTTY === true),
+    onWarning: (key, message) => warnOnce(key, message),
+  });
+  const transports: TransportStream[] = [stdout];
   const previous = file;
   file = undefined;
   let fileError: Error | undefined;
@@ -99,6 +100,7 @@ function apply(logger: Logger, setup: LoggingSetup): void {
     transports,
   });
   previous?.close();
+  previousConsole?.close();
   const isOtlp = (t: TransportStream) => t.constructor.name === 'OpenTelemetryTransportV3';
   if (setup.sendsLogs && !logger.transports.some(isOtlp)) {
     // winston was loaded before the instrumentation could patch it: add its transport here.
