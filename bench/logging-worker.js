@@ -56,5 +56,5 @@ if (mode === 'lines-otelkit') {
 } else if (mode === 'hello') {
   const http = require('node:http');
   const server = http.createServer((req, res) => res.end('hello'));
-  server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));
+  server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));
 }

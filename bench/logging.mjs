@@ -55,13 +55,16 @@ async function hello(preload, extraEnv) {
   const child = spawn(process.execPath, args, { env: baseEnv(extraEnv), stdio: ['ignore', 'pipe', 'ignore'] });
   const port = await new Promise((resolve) => {
     let out = '';
-    child.stdout.on('data', (d) => {
+    const onData = (d) => {
       out += d;
       const m = /LISTENING (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
+      if (!m) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume(); // the access lines are read and dropped, as a log shipper would
+      resolve(Number(m[1]));
+    };
+    child.stdout.on('data', onData);
   });
-  child.stdout.resume();
   const url = `http://127.0.0.1:${port}/`;
   await autocannon({ url, connections: 10, duration: 1 }); // warm-up
   const result = await autocannon({ url, connections: 10, duration: SECONDS });

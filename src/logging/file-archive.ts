@@ -68,13 +68,25 @@ export class Archiver {
     });
   }
 
-  /** The library reports the end of a compression ('archive') or its failure ('error'). */
+  /**
+   * The library reports the end of a compression ('archive') or its failure ('error').
+   * A .gz whose file retention removed meanwhile, or whose compression failed (its source
+   * vanished, the disk filled), is deleted: it would be an orphan, or truncated.
+   */
   settled(event: string | symbol, arg: unknown): void {
     if (this.archiving.size === 0) return;
-    if (event === 'archive' && typeof arg === 'string') this.archiving.delete(arg.replace(/\.gz$/, ''));
+    if (event === 'archive' && typeof arg === 'string') {
+      const file = arg.replace(/\.gz$/, '');
+      this.archiving.delete(file);
+      if (this.removed.has(file)) unlink(arg, () => undefined);
+    }
     if (event === 'error') {
       const text = arg instanceof Error ? arg.message : String(arg);
-      for (const file of this.archiving) if (text.includes(file)) this.archiving.delete(file);
+      for (const file of this.archiving) {
+        if (!text.includes(file)) continue;
+        this.archiving.delete(file);
+        unlink(`${file}.gz`, () => undefined);
+      }
     }
     if (this.archiving.size === 0) for (const resolve of this.waiters.splice(0)) resolve();
   }

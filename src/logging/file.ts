@@ -10,6 +10,9 @@
  * - it never throws into the app or emits an unhandled 'error' (file-stream-rotator
  *   re-emits write errors on an emitter nobody listens to, which would kill the process):
  *   a write failure calls onFailure once, and the logger drops this transport;
+ * - lines of one tick go to the library as one write (its per-write cost, a date
+ *   formatted with moment, is paid once per batch): a file can exceed LOG_MAX_SIZE by
+ *   up to one batch (64 KB);
  * - memory is bounded: past MAX_PENDING_BYTES not yet on disk, lines are dropped and counted;
  * - on process 'exit' what is still in memory is appended synchronously (FileTracker).
  */
@@ -21,6 +24,8 @@ import { Archiver, auditedNames, removeExpiredArchives } from './file-archive';
 
 const MESSAGE = Symbol.for('message');
 const MAX_PENDING_BYTES = 32 * 1024 * 1024;
+/** A batch is handed over at the end of the tick, or sooner once this long. */
+const BATCH_CHARS = 64 * 1024;
 
 export interface FileTransportOptions {
   readonly file: string;
@@ -64,6 +69,9 @@ function rotatingFileClass(): Ctor {
     private readonly hooks: FileTransportOptions;
     private failed = false;
     private dropped = 0;
+    private batch = '';
+    private batchLines = 0;
+    private scheduled = false;
     private readonly flushOnExit: () => void;
     private readonly archiver: Archiver;
 
@@ -97,26 +105,50 @@ function rotatingFileClass(): Ctor {
       stream.on('error', (err: Error) => this.fail(err));
       this.archiver = new Archiver(stream, tracker, options.zip);
       removeExpiredArchives(audited, stream);
-      this.flushOnExit = () => tracker.flushSync();
+      this.flushOnExit = () => {
+        this.submit();
+        tracker.flushSync();
+      };
       process.on('exit', this.flushOnExit);
     }
 
+    /** Lines of the current tick are gathered and handed to the library in one write. */
     override log(info: Record<string | symbol, unknown>, callback?: () => void): void {
       if (!this.failed) {
-        try {
-          if (this.tracker.pendingBytes > MAX_PENDING_BYTES) {
-            this.dropped++;
-            this.hooks.onWarning('file-behind', `log file ${this.file} cannot keep up; lines are dropped while ${MAX_PENDING_BYTES} bytes wait to be written.`);
-          } else {
-            const buf = Buffer.from(`${String(info[MESSAGE])}\n`);
-            (this.logStream as unknown as { write(b: Buffer): void }).write(buf);
-            this.tracker.enqueue(buf);
-          }
-        } catch (err) {
-          this.fail(err instanceof Error ? err : new Error(String(err)));
+        this.batch += `${String(info[MESSAGE])}\n`;
+        this.batchLines++;
+        if (this.batch.length >= BATCH_CHARS) this.submit();
+        else if (!this.scheduled) {
+          this.scheduled = true;
+          queueMicrotask(this.submitLater);
         }
       }
       callback?.();
+    }
+
+    private readonly submitLater = () => {
+      this.scheduled = false;
+      this.submit();
+    };
+
+    private submit(): void {
+      if (this.batch === '' || this.failed) return;
+      const text = this.batch;
+      const lines = this.batchLines;
+      this.batch = '';
+      this.batchLines = 0;
+      try {
+        if (this.tracker.pendingBytes > MAX_PENDING_BYTES) {
+          this.dropped += lines;
+          this.hooks.onWarning('file-behind', `log file ${this.file} cannot keep up; lines are dropped while ${MAX_PENDING_BYTES} bytes wait to be written.`);
+          return;
+        }
+        const buf = Buffer.from(text);
+        (this.logStream as unknown as { write(b: Buffer): void }).write(buf);
+        this.tracker.enqueue(buf);
+      } catch (err) {
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+      }
     }
 
     /** The library reports archive problems as 'error' on this stream; an unhandled one
@@ -135,8 +167,10 @@ function rotatingFileClass(): Ctor {
 
     /** Everything written, and compressions under way finished. */
     async drain(): Promise<void> {
+      this.submit();
       await this.tracker.drain();
       await this.archiver.idle();
+      if (this.dropped > 0) this.hooks.onWarning('file-dropped', `log file ${this.file}: ${this.dropped} lines were dropped because the disk could not keep up.`);
     }
 
     override close(): void {

@@ -65,7 +65,7 @@ test('2,000 lines/s across 20+ size rotations: no line missing or repeated, arch
   assert.ok(avg(steady.slice(-10)) <= avg(steady.slice(0, 10)) + 1, `fd counts ${run.fds.join(',')}`);
 });
 
-test('retention by count: LOG_MAX_FILES=3 leaves three files after 40+ rotations', async () => {
+test('retention by count: LOG_MAX_FILES=3 leaves three files after 30+ rotations', async () => {
   const dir = tempDir();
   const run = await burst({ LOG_FILE: join(dir, 'app.log'), LOG_MAX_SIZE: '20k', LOG_MAX_FILES: '3', RATE: '2000', DURATION_MS: '2000' });
   assert.equal(run.code, 0, run.stderr);
@@ -73,7 +73,7 @@ test('retention by count: LOG_MAX_FILES=3 leaves three files after 40+ rotations
   assert.equal(files.length, 3, files.map((f) => f.name).join());
   assert.equal(files.filter((f) => f.gz).length, 2);
   const counts = files.map((f) => Number(/\.(\d+)\.log/.exec(f.name)?.[1] ?? 0));
-  assert.ok(Math.max(...counts) >= 40, `rotations: ${counts}`);
+  assert.ok(Math.max(...counts) >= 30, `rotations: ${counts}`);
   const audit = JSON.parse(readFileSync(join(dir, '.app.log-audit.json'), 'utf8'));
   assert.equal(audit.files.length, 3);
 });

@@ -3,6 +3,7 @@
 // close together, lines were lost (3,984 of 4,000 kept in one run) and files rotated
 // before they were even opened stayed uncompressed forever, or outlived the retention.
 // otelkit runs the library's archiving only once the old file is written and closed.
+// (otelkit hands the library one write per tick, so here a file rotates on every tick.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ async function burst(dir, maxFiles) {
   });
 }
 
-test('several rotations per tick: every line kept once, every rotated file compressed', async () => {
+test('a rotation on every tick: every line kept once, every rotated file compressed', async () => {
   const dir = tempDir();
   const run = await burst(dir, '100000');
   assert.equal(run.code, 0, run.stderr);
@@ -32,11 +33,11 @@ test('several rotations per tick: every line kept once, every rotated file compr
   const seqs = files.flatMap((f) => jsonLines(f.text)).filter((l) => l.message === 'burst').map((l) => l.seq);
   assert.equal(new Set(seqs).size, sent, `${sent - new Set(seqs).size} lines lost`);
   assert.equal(seqs.length, sent, 'no line twice');
-  assert.ok(files.length > 200, `${files.length} files`);
+  assert.ok(files.length > 150, `${files.length} files`);
   assert.deepEqual(files.filter((f) => !f.gz).map((f) => f.name), [files.at(-1).name], 'only the current file is uncompressed');
 });
 
-test('several rotations per tick with LOG_MAX_FILES=2: exactly two files remain', async () => {
+test('a rotation on every tick with LOG_MAX_FILES=2: exactly two files remain', async () => {
   const dir = tempDir();
   const run = await burst(dir, '2');
   assert.equal(run.code, 0, run.stderr);
