@@ -4,7 +4,10 @@
 //
 // 1. Per log line: N JSON lines (console + file) through otelkit's logger vs a bare winston
 //    logger (format.json, Console + File transports), stdout to /dev/null. Reported: the
-//    time the logging calls take (what the app waits for) and until the last line is on disk.
+//    time the logging calls take (what the app waits for), until the last line is on disk,
+//    and the process CPU time per line. (A bare winston logger's calls return early once
+//    its File transport signals backpressure: the lines wait in memory and are formatted
+//    and written later, which is why its call time is low and its time to disk is not.)
 // 2. Per request: a hello-world node:http server, bare vs under the preload (request id,
 //    timing headers, server span, duration metric), and with the access line on
 //    (LOG_LEVEL=http, stdout to /dev/null); load from autocannon.
@@ -44,8 +47,8 @@ function lines(kind) {
       rmSync(dir, { recursive: true, force: true });
       const m = /\{"loopNs".*\}/.exec(err);
       if (!m) return reject(new Error(err));
-      const { loopNs, totalNs } = JSON.parse(m[0]);
-      resolve({ callNs: loopNs / (LINES + 1), diskNs: totalNs / (LINES + 1) });
+      const { loopNs, totalNs, cpuUs } = JSON.parse(m[0]);
+      resolve({ callNs: loopNs / (LINES + 1), diskNs: totalNs / (LINES + 1), cpuNs: (cpuUs * 1000) / (LINES + 1) });
     });
   });
 }
@@ -79,6 +82,7 @@ for (let r = 0; r < ROUNDS; r++) {
 const lineResult = Object.fromEntries(Object.entries(lineRuns).map(([k, runs]) => [k, {
   call_ns_per_line: Math.round(median(runs.map((x) => x.callNs))),
   to_disk_ns_per_line: Math.round(median(runs.map((x) => x.diskNs))),
+  cpu_ns_per_line: Math.round(median(runs.map((x) => x.cpuNs))),
 }]));
 
 const configs = {
@@ -105,6 +109,7 @@ console.log(JSON.stringify({
   log_line_ratio_otelkit_to_winston: {
     call: ratio(lineResult.otelkit.call_ns_per_line, lineResult.winston.call_ns_per_line),
     to_disk: ratio(lineResult.otelkit.to_disk_ns_per_line, lineResult.winston.to_disk_ns_per_line),
+    cpu: ratio(lineResult.otelkit.cpu_ns_per_line, lineResult.winston.cpu_ns_per_line),
   },
   hello_server: reqResult,
   throughput_ratio_to_bare: Object.fromEntries(Object.keys(reqResult).map((k) => [k, ratio(reqResult[k].req_per_s, reqResult.bare.req_per_s)])),

@@ -27,6 +27,8 @@ export interface ConsoleOptions {
 }
 
 export interface ConsoleTransport extends TransportStream {
+  /** Resolves once nothing waits in the queue (the caller bounds the wait). */
+  drain(): Promise<void>;
   close(): void;
 }
 
@@ -142,6 +144,10 @@ function consoleClass(): Ctor {
       } catch {
         // stdout closed while exiting
       }
+    }
+
+    async drain(): Promise<void> {
+      while (this.queued > 0 || this.handed !== undefined) await new Promise((r) => setTimeout(r, 5).unref());
     }
 
     override close(): void {

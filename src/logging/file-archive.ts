@@ -8,7 +8,9 @@
  *   old file is complete and closed; a file retention removed meanwhile is deleted rather
  *   than compressed into an orphan.
  * - Retention applied while the transport is being constructed (a restart after the
- *   files aged) deletes the plain files but not their .gz: those are deleted here.
+ *   files aged) deletes the plain files but not their .gz: those are deleted here. A .gz
+ *   next to its plain file is what an interrupted compression (process.exit) left: the
+ *   plain file is complete, the truncated .gz is deleted.
  * - Shutdown waits for compressions under way, so no half-written .gz is left behind.
  */
 import { existsSync, readFileSync, unlink, unlinkSync } from 'node:fs';
@@ -30,11 +32,11 @@ export function auditedNames(auditFile: string): string[] {
   }
 }
 
-/** Deletes the archives of files the library dropped from its audit while starting. */
-export function removeExpiredArchives(before: readonly string[], stream: Audited): void {
+/** At start: deletes archives of files retention dropped, and truncated archives. */
+export function tidyArchives(before: readonly string[], stream: Audited): void {
   const kept = new Set((stream.auditLog?.files ?? []).map((f) => f.name));
   for (const name of before) {
-    if (kept.has(name)) continue;
+    if (kept.has(name) && !existsSync(name)) continue;
     try {
       unlinkSync(`${name}.gz`);
     } catch {

@@ -20,7 +20,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type TransportStream from 'winston-transport';
 import type { Format } from 'logform';
 import { FileTracker } from './file-tracker';
-import { Archiver, auditedNames, removeExpiredArchives } from './file-archive';
+import { Archiver, auditedNames, tidyArchives } from './file-archive';
 
 const MESSAGE = Symbol.for('message');
 const MAX_PENDING_BYTES = 32 * 1024 * 1024;
@@ -104,7 +104,7 @@ function rotatingFileClass(): Ctor {
       stream.on('new', (path: string) => tracker.use(path));
       stream.on('error', (err: Error) => this.fail(err));
       this.archiver = new Archiver(stream, tracker, options.zip);
-      removeExpiredArchives(audited, stream);
+      tidyArchives(audited, stream);
       this.flushOnExit = () => {
         this.submit();
         tracker.flushSync();

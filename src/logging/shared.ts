@@ -52,9 +52,9 @@ export function configureLogging(setup: LoggingSetup): Logger {
   return g[kShared];
 }
 
-/** Waits for LOG_FILE to have everything written so far. */
-export function drainLogging(): Promise<void> {
-  return file?.drain() ?? Promise.resolve();
+/** Waits for stdout and LOG_FILE to have everything logged so far. */
+export async function drainLogging(): Promise<void> {
+  await Promise.all([stdout?.drain(), file?.drain()]);
 }
 
 function build(setup: LoggingSetup): Logger {
