@@ -109,12 +109,13 @@ const COLOURS: Record<string, string> = {
 const RESET = '\x1b[0m';
 const HIDDEN_IN_TEXT = new Set(['timestamp', 'level', 'message', 'service', 'component', 'error']);
 
-/** Readable text for development: `time level [component] message {fields}` and the stack. */
+/** Readable text for development: `time level [service:component] message {fields}`, then the stack. */
 export function textFormat(colour: boolean): Format {
   return format((info) => {
     const level = String(info.level);
     const shown = colour && COLOURS[level] ? `${COLOURS[level]}${level.padEnd(5)}${RESET}` : level.padEnd(5);
-    let line = `${String(info.timestamp)} ${shown} ${info.component ? `[${String(info.component)}] ` : ''}${String(info.message)}`;
+    const source = info.component ? `${String(info.service)}:${String(info.component)}` : String(info.service);
+    let line = `${String(info.timestamp)} ${shown} [${source}] ${String(info.message)}`;
     const rest: Record<string, unknown> = {};
     let any = false;
     for (const key of Object.keys(info)) {

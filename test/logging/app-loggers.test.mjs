@@ -83,3 +83,22 @@ test('start() called by the app after importing otelkit: the same logger gets co
     await receiver.close();
   }
 });
+
+test("an ES-module app imports { createLogger, getRequestId } from 'otelkit' under --import", async () => {
+  const app = await startApp(fixture('esm-logger.mjs'), {
+    preload: 'import',
+    env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), ENABLE_JSON_LOGS: 'true' },
+  });
+  try {
+    await get(`${app.url}/`, { 'x-request-id': 'esm-1' });
+    await new Promise((r) => setTimeout(r, 200));
+    const line = jsonLines(app.stdout()).find((l) => l.message === 'esm request');
+    assert.ok(line, app.stdout() + app.stderr());
+    assert.equal(line.component, 'esm-app');
+    assert.equal(line.request_id, 'esm-1');
+    assert.equal(line.seen, 'esm-1');
+    assert.match(line.trace_id, /^[0-9a-f]{32}$/);
+  } finally {
+    await app.stop();
+  }
+});

@@ -7,6 +7,11 @@ import { readlinkSync } from 'node:fs';
 import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
 import { startReceiver } from '../helpers/otlp-receiver.mjs';
 import { jsonLines, tempDir, allLogText, logFiles } from '../helpers/logs.mjs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { createLogging } = require('../../dist/src/logging/index.js');
+const { loadConfig } = require('../../dist/src/config.js');
 
 const SERVER = 2;
 
@@ -116,11 +121,11 @@ test('text in development, JSON with NODE_ENV=production; LOG_LEVEL filters; acc
     }
   };
 
-  const text = await run({ LOG_LEVEL: 'http' });
+  const text = await run({ LOG_LEVEL: 'http', OTEL_SERVICE_NAME: 'fmt-svc' });
   const hello = text.split('\n').find((l) => l.includes('hello handled'));
-  assert.match(hello, /^\d{4}-\d{2}-\d{2}T[\d:.]+Z info +\[log-app\] hello handled \{"request_id":"fmt-1","trace_id":"[0-9a-f]{32}","span_id":"[0-9a-f]{16}"/);
-  assert.match(text, /^[\dTZ:.-]+ error +request failed kaput .*\nError: kaput\n\s+at /m, 'the stack follows the error line');
-  assert.match(text, /^[\dTZ:.-]+ http +\[http\] GET - 200 [\d.]+ms \{"request_id":"fmt-1"/m);
+  assert.match(hello, /^\d{4}-\d{2}-\d{2}T[\d:.]+Z info +\[fmt-svc:log-app\] hello handled \{"request_id":"fmt-1","trace_id":"[0-9a-f]{32}","span_id":"[0-9a-f]{16}"/);
+  assert.match(text, /^[\dTZ:.-]+ error +\[fmt-svc\] request failed kaput .*\nError: kaput\n\s+at /m, 'the stack follows the error line');
+  assert.match(text, /^[\dTZ:.-]+ http +\[fmt-svc:http\] GET - 200 [\d.]+ms \{"request_id":"fmt-1"/m);
   assert.equal(jsonLines(text).length, 0, 'no JSON in development');
 
   const prod = jsonLines(await run({ NODE_ENV: 'production', OTELKIT_ACCESS_LOG: 'false', LOG_LEVEL: 'http' }));
@@ -131,6 +136,15 @@ test('text in development, JSON with NODE_ENV=production; LOG_LEVEL filters; acc
   const lines = jsonLines(warnOnly);
   assert.ok(lines.some((l) => l.level === 'error' && l.request_id === 'fmt-2'));
   assert.equal(lines.filter((l) => l.level === 'info' || l.level === 'http').length, 0, warnOnly);
+});
+
+test('the access hook is installed only when OTELKIT_ACCESS_LOG is on and LOG_LEVEL lets http through', () => {
+  const feature = (env) => createLogging(loadConfig(env, () => undefined));
+  assert.equal(feature({}).onResponse, undefined, 'LOG_LEVEL=info (default)');
+  assert.equal(feature({ LOG_LEVEL: 'warn' }).onResponse, undefined);
+  assert.equal(feature({ LOG_LEVEL: 'http', OTELKIT_ACCESS_LOG: 'false' }).onResponse, undefined);
+  assert.equal(typeof feature({ LOG_LEVEL: 'http' }).onResponse, 'function');
+  assert.equal(typeof feature({ LOG_LEVEL: 'debug' }).onResponse, 'function');
 });
 
 test('with OTEL_SDK_DISABLED=true the logger still writes to the console, and nothing else is installed', async () => {
