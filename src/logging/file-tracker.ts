@@ -132,7 +132,6 @@ export class FileTracker {
             fs.closeSync(fd);
           }
         }
-        seg.complete(rest.length);
       } catch {
         // The process is exiting; nothing more can be done.
       }
