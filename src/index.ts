@@ -13,3 +13,4 @@ export type {
 } from './health/types';
 export { monitoringHandler } from './server/handler';
 export type { MonitoringRequestHandler, NextFunction, KoaMiddleware, FastifyPlugin } from './server/handler';
+export { logger, createLogger } from './logging/public';

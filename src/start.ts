@@ -21,6 +21,8 @@ import type { IncomingMessage } from 'node:http';
 import { guard } from './guard';
 import { createDbFeature } from './db';
 import { createApmFeature } from './apm';
+import { createLogging } from './logging';
+import { sharedLogger } from './logging/shared';
 
 const log = componentLogger('otelkit');
 const kInstance = Symbol.for('otelkit.instance');
@@ -108,7 +110,12 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
   if (config.adminPort !== config.prometheusPort || config.adminHost !== config.prometheusHost) {
     servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] })));
   }
-  log.info(`instrumentations active: ${sdk.instrumentations.active.join(', ') || 'none'}; their modules loaded so far: ${sdk.instrumentations.loaded.join(', ') || 'none'}`);
+  const { active, loaded } = sdk.instrumentations;
+  sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; their modules loaded so far: ${loaded.join(', ') || 'none'}`, {
+    component: 'otelkit',
+    instrumentations: active,
+    loaded,
+  });
 
   let lifecycle: Lifecycle | undefined;
   let stopped: Promise<void> | undefined;
@@ -152,6 +159,7 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
 function createFeatures(config: Config): Feature[] {
   const metrics = createMetricsFeature(config);
   return [
+    createLogging(config),
     createDbFeature(config),
     createApmFeature(config),
     metrics,

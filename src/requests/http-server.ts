@@ -205,12 +205,33 @@ function patchWriteHead(requestIdHeader: string): () => void {
       } catch {
         // A header the app made unsettable must not cost it its response.
       }
+      applyHeaderList(this, args);
     }
     return original.apply(this, args);
   };
   return () => {
     if (proto.writeHead !== original) proto.writeHead = original;
   };
+}
+
+/**
+ * writeHead(status, [name, value, …]) or ([[name, value], …]): without earlier
+ * setHeader() calls Node sends that list as given (repeated names included); once the
+ * tracking headers are set it would throw on the pairs form and collapse repeated names
+ * (two Set-Cookie → one). The list is applied here as Node applies it on its own:
+ * the app's names replace ours, repeated names are all kept.
+ */
+function applyHeaderList(res: Tracked, args: unknown[]): void {
+  const at = typeof args[1] === 'string' ? 2 : 1;
+  const list = args[at];
+  if (!Array.isArray(list) || list.length === 0) return;
+  let pairs: unknown[][];
+  if (list.every((item) => Array.isArray(item))) pairs = list as unknown[][];
+  else if (list.length % 2 === 0) pairs = list.flatMap((item, i) => (i % 2 === 0 ? [[item, list[i + 1]]] : []));
+  else return; // malformed: Node reports it as it would without otelkit
+  for (const [name] of pairs) if (name) res.removeHeader(String(name));
+  for (const [name, value] of pairs) if (name) res.appendHeader(String(name), value as string | readonly string[]);
+  args[at] = undefined;
 }
 
 function addHeaders(res: Tracked, state: RequestState, requestIdHeader: string): void {

@@ -1,0 +1,24 @@
+/**
+ * The logging feature: configures otelkit's shared winston logger from Config when otelkit
+ * starts (console format, level, LOG_FILE, OTLP) and writes the HTTP access line.
+ */
+import type { Config } from '../config';
+import type { Feature } from '../feature';
+import type { ResponseInfo } from '../requests/http-server';
+import { createAccessLog, httpLevelEnabled } from './access';
+import { configureLogging, drainLogging } from './shared';
+
+export function createLogging(config: Config): Feature {
+  // Decided once: with the access log off, or `http` below the level, the response hook
+  // is absent and costs nothing per request.
+  const wantAccess = config.accessLog && httpLevelEnabled(config.logLevel);
+  let access: ((info: ResponseInfo) => void) | undefined;
+  return {
+    onResponse: wantAccess ? (info) => access?.(info) : undefined,
+    bind(running) {
+      const logger = configureLogging({ config, service: running.service, sendsLogs: running.sendsLogs, file: true });
+      if (wantAccess) access = createAccessLog(logger);
+    },
+    shutdown: drainLogging,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * otelkit's one winston logger. It exists as soon as anything asks for it — with console
+ * defaults from the environment, so `import { logger } from 'otelkit'` works with the SDK
+ * disabled — and start() reconfigures the same instance (file, OTLP, service name).
+ *
+ * winston is required lazily, on first use: under the preload that is after the SDK has
+ * enabled @opentelemetry/instrumentation-winston, which can only patch a winston loaded
+ * after it (it then adds trace ids and, with OTLP log export on, its OTLP transport).
+ */
+import type { Logger } from 'winston';
+import type TransportStream from 'winston-transport';
+import { loadConfig, type Config } from '../config';
+import { parseSize } from '../config-parse';
+import { readAppInfo } from '../app-info';
+import { parseResourceAttributes } from '../resource';
+import { componentLogger, createWarnOnce } from '../diag';
+import { installContextCapture } from './context';
+import { jsonFormat, otlpFormat, prepareFormat, textFormat } from './format';
+import { createFileTransport, type FileTransport } from './file';
+import { createConsoleTransport, type ConsoleTransport } from './console';
+
+export interface LoggingSetup {
+  readonly config: Config;
+  readonly service: string;
+  /** Add the OpenTelemetry transport (OTLP log export is on). */
+  readonly sendsLogs: boolean;
+  /** Open LOG_FILE (false for the defaults used before start()). */
+  readonly file: boolean;
+}
+
+const diagLog = componentLogger('otelkit:logging');
+const kShared = Symbol.for('otelkit.logger');
+type Global = typeof globalThis & { [kShared]?: Logger };
+let file: FileTransport | undefined;
+let stdout: ConsoleTransport | undefined;
+
+/** The shared logger, created with console defaults on first use. */
+export function sharedLogger(): Logger {
+  const g = globalThis as Global;
+  if (g[kShared] === undefined) {
+    const config = loadConfig(process.env, () => undefined);
+    g[kShared] = build({ config, service: serviceName(config), sendsLogs: false, file: false });
+  }
+  return g[kShared];
+}
+
+/** Applies Config to the shared logger (creating it if needed). Never throws. */
+export function configureLogging(setup: LoggingSetup): Logger {
+  const g = globalThis as Global;
+  if (g[kShared] === undefined) g[kShared] = build(setup);
+  else apply(g[kShared], setup);
+  return g[kShared];
+}
+
+/** Waits for stdout and LOG_FILE to have everything logged so far. */
+export async function drainLogging(): Promise<void> {
+  await Promise.all([stdout?.drain(), file?.drain()]);
+}
+
+function build(setup: LoggingSetup): Logger {
+  const winston = require('winston') as typeof import('winston');
+  const logger = winston.createLogger({ levels: winston.config.npm.levels, level: setup.config.logLevel, transports: [] });
+  logger.on('error', (err: Error) => warnOnce('logger-error', `otelkit logger: ${err.message}`));
+  installContextCapture(logger);
+  apply(logger, setup);
+  return logger;
+}
+
+const warnOnce = createWarnOnce(diagLog);
+
+function apply(logger: Logger, setup: LoggingSetup): void {
+  const winston = require('winston') as typeof import('winston');
+  const { config } = setup;
+  const previousConsole = stdout;
+  stdout = createConsoleTransport({
+    format: config.jsonLogs ? jsonFormat() : textFormat(process.stdout.isTTY === true),
+    onWarning: (key, message) => warnOnce(key, message),
+  });
+  const transports: TransportStream[] = [stdout];
+  const previous = file;
+  file = undefined;
+  let fileError: Error | undefined;
+  if (setup.file && config.logFile) {
+    const created = createFileTransport({
+      file: config.logFile,
+      maxSizeBytes: parseSize(config.logMaxSize) ?? 500 * 1024 * 1024,
+      maxFiles: config.logMaxFiles,
+      zip: config.logZipArchives,
+      format: jsonFormat(),
+      onFailure: (err) => dropFile(logger, created as FileTransport, err),
+      onWarning: (key, message) => warnOnce(key, message),
+    });
+    if (created instanceof Error) fileError = created;
+    else transports.push((file = created));
+  }
+  logger.configure({
+    levels: winston.config.npm.levels,
+    level: config.logLevel,
+    format: winston.format.combine(winston.format.splat(), prepareFormat(setup.service)),
+    transports,
+  });
+  previous?.close();
+  previousConsole?.close();
+  const isOtlp = (t: TransportStream) => t.constructor.name === 'OpenTelemetryTransportV3';
+  if (setup.sendsLogs && !logger.transports.some(isOtlp)) {
+    // winston was loaded before the instrumentation could patch it: add its transport here.
+    const { OpenTelemetryTransportV3 } = require('@opentelemetry/winston-transport') as typeof import('@opentelemetry/winston-transport');
+    logger.add(new OpenTelemetryTransportV3());
+  }
+  // OTLP records carry their own time and the service in the resource.
+  for (const t of logger.transports) if (isOtlp(t)) t.format = otlpFormat();
+  if (fileError) warnFileFailure(logger, config.logFile, fileError);
+}
+
+function dropFile(logger: Logger, transport: FileTransport, err: Error): void {
+  logger.remove(transport);
+  if (file === transport) file = undefined;
+  warnFileFailure(logger, transport.file, err);
+  transport.close();
+}
+
+function warnFileFailure(logger: Logger, path: string, err: Error): void {
+  const code = (err as NodeJS.ErrnoException).code;
+  logger.warn(`LOG_FILE ${path} cannot be written (${code ?? err.message}); logging goes on to the console only.`, {
+    component: 'otelkit',
+    log_file: path,
+  });
+}
+
+function serviceName(config: Config): string {
+  const fromAttributes = parseResourceAttributes(config.resourceAttributes)['service.name'];
+  return config.serviceName || (typeof fromAttributes === 'string' ? fromAttributes : '') || readAppInfo().name || 'unknown_service:node';
+}
