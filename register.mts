@@ -12,8 +12,14 @@ const require = createRequire(import.meta.url);
 
 try {
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  // The bundle loads import-in-the-middle's runtime only when its loader is registered.
+  (globalThis as Record<symbol, unknown>)[Symbol.for('otelkit.esm-loader')] = true;
 } catch (err) {
   process.stderr.write(`otelkit warning: the ESM loader hook could not be registered (${(err as Error).message}); imports will not be instrumented.\n`);
 }
 
-(require('./src/preload.js') as typeof import('./src/preload.js')).startFromPreload('import');
+try {
+  (require('./load.js') as typeof import('./load.js')).loadBundle().exports.startFromPreload('import');
+} catch (err) {
+  process.stderr.write(`otelkit error: could not load (${(err as Error).message}); the application runs uninstrumented.\n`);
+}

@@ -4,6 +4,10 @@
  * Reads the environment, starts the SDK and installs the shutdown hooks. Never throws:
  * on any failure the application runs uninstrumented and one line says why.
  */
-import { startFromPreload } from './src/preload';
+import { loadBundle } from './load';
 
-startFromPreload('require');
+try {
+  loadBundle().exports.startFromPreload('require');
+} catch (err) {
+  process.stderr.write(`otelkit error: could not load (${(err as Error).message}); the application runs uninstrumented.\n`);
+}

@@ -36,3 +36,14 @@ const show = (title, map) => {
 console.log(`total sampled: ${(total / 1000).toFixed(1)} ms`);
 show('self time by package', byPkg);
 show('self time by function', byFn);
+
+// Inclusive time of bundled module initialisers (esbuild names them after their path).
+const children = new Map(profile.nodes.map((n) => [n.id, n.children ?? []]));
+const inclusive = (id) => (selfUs.get(id) ?? 0) + children.get(id).reduce((s, c) => s + inclusive(c), 0);
+const inits = new Map();
+for (const n of profile.nodes) {
+  const name = n.callFrame.functionName;
+  if (!/^(node_modules\/|dist\/)/.test(name)) continue;
+  inits.set(name, (inits.get(name) ?? 0) + inclusive(n.id));
+}
+if (inits.size) show('module initialisers, inclusive (nested ones counted in their parents too)', inits);

@@ -16,7 +16,7 @@ import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { Config } from './config';
 import type { AppInfo } from './app-info';
 import { buildResource } from './resource';
-import { loadNodeSdk } from './sdk-node';
+import { NodeSDK } from './sdk-node';
 import { selectInstrumentations, type Selection } from './instrumentations';
 import { createMetricExporter, createLogExporter, createSpanExporter, otlpTarget } from './export/otlp';
 import { DeferredSpanProcessor } from './export/deferred-processor';
@@ -100,7 +100,6 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
 
   const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs }, app);
   const resource = buildResource(config, app);
-  const NodeSDK = loadNodeSdk();
   const sdk = new NodeSDK({
     resource,
     autoDetectResources: false,

@@ -4,7 +4,7 @@
  * semantic conventions; Prometheus names in README). Event-loop delay is exported by
  * @opentelemetry/instrumentation-runtime-node (nodejs.eventloop.delay.*), not repeated here.
  */
-import { getHeapStatistics } from 'node:v8';
+import { heapLimitBytes } from './heap';
 import type { BatchObservableCallback, Meter } from '@opentelemetry/api';
 import type { Sampler } from './sampler';
 
@@ -22,7 +22,7 @@ export function registerSystemInstruments(meter: Meter, sampler: Sampler): () =>
   const callback: BatchObservableCallback = (observer) => {
     const { at, system, process: proc } = sampler.latest();
     observer.observe(uptime, process.uptime());
-    observer.observe(heapLimit, getHeapStatistics().heap_size_limit);
+    observer.observe(heapLimit, heapLimitBytes());
     if (at === 0) return;
     if (system.cpuPercent !== null) observer.observe(cpu, system.cpuPercent / 100);
     if (system.memory !== null) observer.observe(memory, system.memory.percent / 100);

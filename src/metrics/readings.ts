@@ -5,9 +5,12 @@
  * this machine — and fsSize() forks `df`; so CPU time comes from /proc/stat read here and
  * the disk from fs.statfs, and systeminformation provides the memory reading.)
  */
-import { readdir, readFile, stat, statfs } from 'node:fs/promises';
+import * as fs from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
+
+/** fs.promises is first touched by the first sample, not at start (it loads Node's promise layer). */
+const fsp = () => fs.promises;
 
 export interface CpuTimes {
   readonly busy: number;
@@ -17,7 +20,7 @@ export interface CpuTimes {
 /** Cumulative CPU time of the whole machine: /proc/stat on Linux, os.cpus() elsewhere. */
 export async function readCpuTimes(): Promise<CpuTimes> {
   try {
-    const text = await readFile('/proc/stat', 'latin1');
+    const text = await fsp().readFile('/proc/stat', 'latin1');
     const fields = text.slice(0, text.indexOf('\n')).trim().split(/\s+/).slice(1, 9).map(Number);
     if (fields.length >= 4 && fields.every(Number.isFinite)) {
       const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
@@ -39,7 +42,7 @@ export async function readCpuTimes(): Promise<CpuTimes> {
 /** Threads of this process (Linux /proc/self/status), or null where unavailable. */
 export async function readThreadCount(): Promise<number | null> {
   try {
-    const m = /^Threads:\s*(\d+)/m.exec(await readFile('/proc/self/status', 'latin1'));
+    const m = /^Threads:\s*(\d+)/m.exec(await fsp().readFile('/proc/self/status', 'latin1'));
     return m ? Number(m[1]) : null;
   } catch {
     return null;
@@ -50,7 +53,7 @@ export async function readThreadCount(): Promise<number | null> {
 export async function readOpenFds(): Promise<number | null> {
   try {
     // The listing includes the descriptor opened to read the directory itself.
-    return Math.max(0, (await readdir('/proc/self/fd')).length - 1);
+    return Math.max(0, (await fsp().readdir('/proc/self/fd')).length - 1);
   } catch {
     return null;
   }
@@ -59,12 +62,12 @@ export async function readOpenFds(): Promise<number | null> {
 /** The mount point holding `path`: the highest ancestor on the same device. */
 export async function findMountpoint(path: string): Promise<string> {
   let current = path;
-  const dev = (await stat(current)).dev;
+  const dev = (await fsp().stat(current)).dev;
   for (let i = 0; i < 64; i++) {
     const parent = dirname(current);
     if (parent === current) break;
     try {
-      if ((await stat(parent)).dev !== dev) break;
+      if ((await fsp().stat(parent)).dev !== dev) break;
     } catch {
       break;
     }
@@ -82,7 +85,7 @@ export interface DiskReading {
 }
 
 export async function readDisk(mountpoint: string): Promise<DiskReading> {
-  const s = await statfs(mountpoint);
+  const s = await fsp().statfs(mountpoint);
   const totalBytes = s.blocks * s.bsize;
   const usedBytes = (s.blocks - s.bfree) * s.bsize;
   const usable = usedBytes + s.bavail * s.bsize;

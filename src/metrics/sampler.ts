@@ -5,12 +5,14 @@
  * first one covers the time since boot (system) or since the process started (process).
  */
 import { availableParallelism } from 'node:os';
-import { getHeapStatistics } from 'node:v8';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { componentLogger, createWarnOnce } from '../diag';
+import { heapLimitBytes } from './heap';
 import { findMountpoint, readCpuTimes, readDisk, readOpenFds, readThreadCount, type CpuTimes, type DiskReading } from './readings';
 
 export const SAMPLE_INTERVAL_MS = 5000;
+/** Delay of the first sample after start (see createSampler). */
+export const FIRST_SAMPLE_DELAY_MS = 1000;
 /** Event-loop delay sampling resolution; reported delays are the excess over it. */
 const ELD_RESOLUTION_MS = 20;
 
@@ -107,7 +109,7 @@ export function createSampler(diskPath: string, intervalMs = SAMPLE_INTERVAL_MS)
         pid: process.pid,
         rssBytes: usage.rss,
         heapUsedBytes: usage.heapUsed,
-        heapLimitBytes: getHeapStatistics().heap_size_limit,
+        heapLimitBytes: heapLimitBytes(),
         cpuPercent: clampPercent(procPercent),
         threads,
         openFds,
@@ -125,15 +127,24 @@ export function createSampler(diskPath: string, intervalMs = SAMPLE_INTERVAL_MS)
       });
     return running;
   };
-  // The first sample runs right after start() returns, not inside it (it loads systeminformation).
-  const ready = new Promise<void>((resolve) => setImmediate(() => void tick().then(resolve)));
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
+  // The first sample waits FIRST_SAMPLE_DELAY_MS: it loads systeminformation, and the
+  // application's own start-up (its first requests) should not wait for that.
+  let timer: NodeJS.Timeout | undefined = undefined;
+  const ready = new Promise<void>((resolve) => {
+    const first = setTimeout(() => {
+      void tick().then(resolve);
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+    }, FIRST_SAMPLE_DELAY_MS);
+    first.unref();
+    timer = first;
+  });
 
   return {
     latest: () => latest,
     ready,
     shutdown() {
+      clearTimeout(timer);
       clearInterval(timer);
       eld.disable();
     },

@@ -17,6 +17,14 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
+/**
+ * "localhost" (the OpenTelemetry default) is bound as 127.0.0.1: Node would otherwise resolve
+ * the name through the system resolver at every start, for the same loopback address.
+ */
+export function bindAddress(host: string): string {
+  return host === 'localhost' ? '127.0.0.1' : host;
+}
+
 export function startAdminServer(host: string, port: number, router: Router): AdminServer {
   const server: Server & { [kOtelkitServer]?: boolean } = createServer((req, res) => serve(router, req, res));
   server[kOtelkitServer] = true;
@@ -26,7 +34,7 @@ export function startAdminServer(host: string, port: number, router: Router): Ad
       log.warn(`admin endpoints not served: cannot listen on ${host}:${port} (${err.code ?? err.message}); the application runs on.`);
       resolve(undefined);
     });
-    server.listen(port, host, () => {
+    server.listen(port, bindAddress(host), () => {
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);
     });

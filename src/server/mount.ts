@@ -7,7 +7,6 @@
  * unchanged. otelkit's own admin servers are left alone.
  */
 import { Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Server as HttpsServer } from 'node:https';
 import type { Config } from '../config';
 import type { Feature } from '../feature';
 import { kOtelkitServer } from '../symbols';
@@ -53,7 +52,8 @@ function patchEmit(proto: { emit: Emit }, getRouter: () => Router | undefined): 
 export function mountOnAppServers(getRouter: () => Router | undefined): () => void {
   const restores = [
     patchEmit(HttpServer.prototype as unknown as { emit: Emit }, getRouter),
-    patchEmit(HttpsServer.prototype as unknown as { emit: Emit }, getRouter),
+    // node:https (and TLS under it) is loaded only when mounting is on.
+    patchEmit((require('node:https') as typeof import('node:https')).Server.prototype as unknown as { emit: Emit }, getRouter),
   ];
   return () => restores.forEach((restore) => restore());
 }
