@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { ROOT, startServer, stopServer, peakRssMb, machineLine, hasCommand } from './lib/proc.mjs';
+import { ROOT, startServer, stopServer, peakRssMb, cpuMs, machineLine, hasCommand } from './lib/proc.mjs';
 import { load } from './lib/load.mjs';
 import { median, report } from './lib/report.mjs';
 
@@ -79,8 +79,10 @@ async function measure(appName, config) {
   try {
     const url = `http://127.0.0.1:${server.port}${app.path}`;
     if (warmup > 0) await load(url, { seconds: warmup, connections, cpu: loadCpu });
+    const cpuBefore = cpuMs(server.child.pid);
     const result = await load(url, { seconds, connections, cpu: loadCpu });
-    return { ...result, rssMb: peakRssMb(server.child.pid) };
+    const cpuPerRequestUs = ((cpuMs(server.child.pid) - cpuBefore) * 1000) / (result.rps * seconds);
+    return { ...result, cpuPerRequestUs, rssMb: peakRssMb(server.child.pid) };
   } finally {
     await stopServer(server.child);
   }

@@ -24,6 +24,7 @@ import { installExportErrorHandler } from './export/error-handler';
 import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
 import { RequestIdPropagator } from './requests/request-id';
 import { createHttpServerInstrumentation, type HttpServerInstrumentation, type ResponseInfo } from './requests/http-server';
+import { createRequestDurations } from './requests/durations';
 import type { IncomingMessage } from 'node:http';
 
 export const VERSION = '0.1.0';
@@ -75,12 +76,14 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const exporters = exportersFor(config);
   installExportErrorHandler();
   const contextManager = new AsyncLocalStorageContextManager();
-  const prometheus = createPrometheusReader();
+  const durations = createRequestDurations({ name: 'otelkit', version: VERSION });
+  const prometheus = createPrometheusReader([durations]);
 
   const readers: MetricReader[] = [prometheus.reader];
   const metricsTarget = otlpTarget(config, 'metrics');
   if (exporters.metrics.includes('otlp') && metricsTarget) {
     readers.push(new PeriodicExportingMetricReader({
+      metricProducers: [durations],
       exporter: createMetricExporter(metricsTarget),
       exportIntervalMillis: config.metricExportIntervalMs,
       exportTimeoutMillis: Math.min(30_000, config.metricExportIntervalMs),
@@ -124,7 +127,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   if (instrumentations.httpServer) {
     httpServer = createHttpServerInstrumentation({
       tracer,
-      meter,
+      durations,
       attach: (ctx) => contextManager.attach(ctx),
       requestIdHeader: config.requestIdHeader.toLowerCase(),
       onResponse: parts.onResponse,

@@ -74,6 +74,13 @@ export function peakRssMb(pid) {
   return kb / 1024;
 }
 
+/** CPU time (user + system) a live process has used so far, in milliseconds. */
+export function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
 /** SIGTERM, then SIGKILL after `graceMs` (the stock register never exits on SIGTERM). */
 export async function stopServer(child, graceMs = 3000) {
   if (child.exitCode !== null || child.signalCode !== null) return;

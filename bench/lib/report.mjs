@@ -11,20 +11,21 @@ export function spread(values) {
 }
 
 const f0 = (n) => n.toFixed(0);
+const f1 = (n) => n.toFixed(1);
 const f2 = (n) => n.toFixed(2);
 
 function appTable(rows) {
   const lines = [
-    '| configuration | req/s (median) | × bare (median, min–max) | p50 ms | p99 ms | bare p99 ms | peak RSS MB | + RSS vs bare MB |',
-    '|---|---|---|---|---|---|---|---|',
+    '| configuration | req/s (median) | × bare (median, min–max) | server CPU µs/req | bare CPU µs/req | p50 ms | p99 ms | bare p99 ms | peak RSS MB | + RSS vs bare MB |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [name, pairs] of Object.entries(rows)) {
     const ratios = pairs.map((p) => p.x.rps / p.bare.rps);
     const rssAdded = pairs.map((p) => p.x.rssMb - p.bare.rssMb);
-    lines.push(`| ${name} | ${f0(median(pairs.map((p) => p.x.rps)))} | **${f2(median(ratios))}** (${spread(ratios)}) | ${f2(median(pairs.map((p) => p.x.p50)))} | ${f2(median(pairs.map((p) => p.x.p99)))} | ${f2(median(pairs.map((p) => p.bare.p99)))} | ${f0(median(pairs.map((p) => p.x.rssMb)))} | ${f0(median(rssAdded))} |`);
+    lines.push(`| ${name} | ${f0(median(pairs.map((p) => p.x.rps)))} | **${f2(median(ratios))}** (${spread(ratios)}) | ${f1(median(pairs.map((p) => p.x.cpuPerRequestUs)))} | ${f1(median(pairs.map((p) => p.bare.cpuPerRequestUs)))} | ${f2(median(pairs.map((p) => p.x.p50)))} | ${f2(median(pairs.map((p) => p.x.p99)))} | ${f2(median(pairs.map((p) => p.bare.p99)))} | ${f0(median(pairs.map((p) => p.x.rssMb)))} | ${f0(median(rssAdded))} |`);
   }
   const bare = Object.values(rows).flat().map((p) => p.bare);
-  lines.push(`| bare (all pairs) | ${f0(median(bare.map((b) => b.rps)))} | 1.00 | ${f2(median(bare.map((b) => b.p50)))} | ${f2(median(bare.map((b) => b.p99)))} | | ${f0(median(bare.map((b) => b.rssMb)))} | |`);
+  lines.push(`| bare (all pairs) | ${f0(median(bare.map((b) => b.rps)))} | 1.00 | ${f1(median(bare.map((b) => b.cpuPerRequestUs)))} | | ${f2(median(bare.map((b) => b.p50)))} | ${f2(median(bare.map((b) => b.p99)))} | | ${f0(median(bare.map((b) => b.rssMb)))} | |`);
   return lines.join('\n');
 }
 
@@ -39,6 +40,8 @@ export function report({ machine, opts, results, startup, pinned }) {
     '',
     'Each configuration ran right after a bare run of the same app in the same round; the ratio is',
     'requests/s of the configuration over that bare run. Medians over rounds, min–max in brackets.',
+    'Server CPU µs/req is the server process\'s user+system CPU time during the measured run divided by',
+    'the requests served: less sensitive to other load on the machine than requests/s.',
     '',
   ];
   for (const [app, rows] of Object.entries(results)) {

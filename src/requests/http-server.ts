@@ -1,11 +1,11 @@
 /**
- * Server spans, request ids, timing headers and request metrics for node:http and https,
- * built on Node's own diagnostics channels instead of wrapping `Server#emit`
+ * Server spans, request ids and request metrics for node:http and https, built on Node's
+ * own diagnostics channels instead of wrapping `Server#emit`
  * (@opentelemetry/instrumentation-http costs a hello server ~0.3–0.4× of its throughput;
  * this path is the one the benchmark holds to ≥ 0.6×).
  *
  *   http.server.request.start   → choose the request id, start the span, make it current
- *   ServerResponse#writeHead    → add X-Request-ID, X-Response-Time and Server-Timing
+ *   ServerResponse#writeHead    → tracking headers (response-headers.ts)
  *   http.server.response.finish → end the span, record http.server.request.duration
  *
  * Frameworks report the route template through the RPC metadata in the context (the
@@ -13,15 +13,15 @@
  * `tracing:fastify.request.handler:start` channel. Express's `req.route` is the fallback.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { ServerResponse, type IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
+import type { IncomingMessage } from 'node:http';
 import {
-  propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace,
-  type Attributes, type Context, type Histogram, type Meter, type Span, type Tracer,
+  propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer,
 } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import { chooseRequestId, REQUEST_ID_KEY } from './request-id';
-import { guard } from '../guard';
+import { kState, patchWriteHead, type Timed, type Tracked } from './response-headers';
+import type { RequestDurations } from './durations';
+import { reportError } from '../guard';
 import { kOtelkitServer } from '../symbols';
 
 export interface ResponseInfo {
@@ -36,12 +36,12 @@ export interface ResponseInfo {
 
 export interface HttpServerOptions {
   readonly tracer: Tracer;
-  readonly meter: Meter;
+  readonly durations: RequestDurations;
   /** Makes a context current for the rest of the request (AsyncLocalStorage enterWith). */
   readonly attach: (ctx: Context) => void;
   /** Lower-case header name of the request id. */
   readonly requestIdHeader: string;
-  /** Called once per finished response, guarded: the access log, APM hooks. */
+  /** Called once per finished response: the access log. Must not throw (callers guard it). */
   readonly onResponse?: (info: ResponseInfo, req: IncomingMessage) => void;
 }
 
@@ -49,14 +49,9 @@ export interface HttpServerInstrumentation {
   shutdown(): void;
 }
 
-const kState = Symbol('otelkit.request');
-
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
 
-/** OpenTelemetry's recommended buckets for http.server.request.duration, in seconds. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
-
-class RequestState {
+class RequestState implements Timed {
   headersSent = false;
   route: string | undefined;
   constructor(
@@ -69,36 +64,27 @@ class RequestState {
   ) {}
 }
 
-type Tracked = ServerResponse & { [kState]?: RequestState };
-
 interface ServerMessage {
   request: IncomingMessage;
-  response: Tracked;
+  response: Tracked & { [kState]?: RequestState };
   server?: { [kOtelkitServer]?: boolean };
 }
 
 interface FastifyHandlerMessage {
-  reply?: { raw?: Tracked };
+  reply?: { raw?: Tracked & { [kState]?: RequestState } };
   route?: { url?: unknown };
 }
 
 export function createHttpServerInstrumentation(options: HttpServerOptions): HttpServerInstrumentation {
-  const { tracer, attach, requestIdHeader } = options;
-  const onResponse = options.onResponse ? guard('http.onResponse', options.onResponse) : undefined;
-  const duration: Histogram = options.meter.createHistogram('http.server.request.duration', {
-    unit: 's',
-    description: 'Duration of HTTP server requests.',
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-  });
+  const { tracer, attach, requestIdHeader, durations, onResponse } = options;
 
-  function onRequestStart(message: unknown): void {
-    const { request: req, response: res, server } = message as ServerMessage;
-    if (server?.[kOtelkitServer]) return;
-    const start = performance.now();
+  function start(req: IncomingMessage, res: ServerMessage['response']): void {
+    const startMs = performance.now();
     const rawMethod = req.method ?? 'GET';
     const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
-    const requestId = chooseRequestId(req.headers[requestIdHeader]);
-    const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+    const { headers, socket } = req;
+    const requestId = chooseRequestId(headers[requestIdHeader]);
+    const scheme = (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const attributes: Attributes = {
@@ -109,35 +95,25 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
       'request.id': requestId,
     };
     if (method === '_OTHER') attributes['http.request.method_original'] = rawMethod;
-    const userAgent = req.headers['user-agent'];
+    const userAgent = headers['user-agent'];
     if (userAgent) attributes['user_agent.original'] = userAgent;
-    if (req.socket.remoteAddress) attributes['client.address'] = req.socket.remoteAddress;
+    if (socket.remoteAddress) attributes['client.address'] = socket.remoteAddress;
 
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    // Without trace headers there is nothing to extract.
+    const parent = headers.traceparent === undefined && headers.baggage === undefined
+      ? ROOT_CONTEXT
+      : propagation.extract(ROOT_CONTEXT, headers);
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
     const rpc: RPCMetadata = { type: RPCType.HTTP, span };
     attach(setRPCMetadata(trace.setSpan(parent, span), rpc).setValue(REQUEST_ID_KEY, requestId));
-    res[kState] = new RequestState(start, method, span, rpc, requestId, scheme);
+    res[kState] = new RequestState(startMs, method, span, rpc, requestId, scheme);
   }
 
-  function onResponseFinish(message: unknown): void {
-    const { request: req, response: res } = message as ServerMessage;
-    const state = res[kState];
-    if (state === undefined) return;
-    res[kState] = undefined;
+  function finish(req: IncomingMessage, state: RequestState, status: number): void {
     const durationMs = performance.now() - state.start;
-    const status = res.statusCode;
     const route = state.rpc.route ?? state.route ?? expressRoute(req);
     const { span, method } = state;
-
-    const metricAttributes: Attributes = {
-      'http.request.method': method,
-      'http.response.status_code': status,
-      'url.scheme': state.scheme,
-    };
-    if (route !== undefined) metricAttributes['http.route'] = route;
-    if (status >= 500) metricAttributes['error.type'] = String(status);
-    duration.record(durationMs / 1000, metricAttributes);
+    durations.record(durationMs / 1000, method, status, route, state.scheme);
 
     if (span.isRecording()) {
       span.setAttribute('http.response.status_code', status);
@@ -158,6 +134,28 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     }
   }
 
+  function onRequestStart(message: unknown): void {
+    const { request, response, server } = message as ServerMessage;
+    if (server?.[kOtelkitServer]) return;
+    try {
+      start(request, response);
+    } catch (err) {
+      reportError('http.server.request.start', err);
+    }
+  }
+
+  function onResponseFinish(message: unknown): void {
+    const { request, response } = message as ServerMessage;
+    const state = response[kState];
+    if (state === undefined) return;
+    response[kState] = undefined;
+    try {
+      finish(request, state, response.statusCode);
+    } catch (err) {
+      reportError('http.server.response.finish', err);
+    }
+  }
+
   function onFastifyHandler(message: unknown): void {
     const { reply, route } = message as FastifyHandlerMessage;
     const state = reply?.raw?.[kState];
@@ -165,9 +163,9 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
   }
 
   const channels: Array<[string, (message: unknown) => void]> = [
-    ['http.server.request.start', guard('http.server.request.start', onRequestStart)],
-    ['http.server.response.finish', guard('http.server.response.finish', onResponseFinish)],
-    ['tracing:fastify.request.handler:start', guard('fastify.route', onFastifyHandler)],
+    ['http.server.request.start', onRequestStart],
+    ['http.server.response.finish', onResponseFinish],
+    ['tracing:fastify.request.handler:start', onFastifyHandler],
   ];
   for (const [name, fn] of channels) subscribe(name, fn);
   const restoreWriteHead = patchWriteHead(requestIdHeader);
@@ -185,61 +183,4 @@ function expressRoute(req: IncomingMessage): string | undefined {
   const { route, baseUrl } = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };
   if (route === undefined || typeof route.path !== 'string') return undefined;
   return (typeof baseUrl === 'string' ? baseUrl : '') + route.path;
-}
-
-/**
- * Adds the tracking headers at the moment the status line is written: every path to the
- * wire (`end`, `write`, `flushHeaders`, explicit `writeHead`) goes through writeHead.
- * Headers the application set itself are kept.
- */
-function patchWriteHead(requestIdHeader: string): () => void {
-  type WriteHead = (this: Tracked, ...args: unknown[]) => unknown;
-  const proto = ServerResponse.prototype as unknown as { writeHead: WriteHead };
-  const original = proto.writeHead;
-  proto.writeHead = function writeHead(this: Tracked, ...args: unknown[]) {
-    const state = this[kState];
-    if (state !== undefined && !state.headersSent && !this.headersSent) {
-      state.headersSent = true;
-      try {
-        addHeaders(this, state, requestIdHeader);
-      } catch {
-        // A header the app made unsettable must not cost it its response.
-      }
-      applyHeaderList(this, args);
-    }
-    return original.apply(this, args);
-  };
-  return () => {
-    if (proto.writeHead !== original) proto.writeHead = original;
-  };
-}
-
-/**
- * writeHead(status, [name, value, …]) or ([[name, value], …]): without earlier
- * setHeader() calls Node sends that list as given (repeated names included); once the
- * tracking headers are set it would throw on the pairs form and collapse repeated names
- * (two Set-Cookie → one). The list is applied here as Node applies it on its own:
- * the app's names replace ours, repeated names are all kept.
- */
-function applyHeaderList(res: Tracked, args: unknown[]): void {
-  const at = typeof args[1] === 'string' ? 2 : 1;
-  const list = args[at];
-  if (!Array.isArray(list) || list.length === 0) return;
-  let pairs: unknown[][];
-  if (list.every((item) => Array.isArray(item))) pairs = list as unknown[][];
-  else if (list.length % 2 === 0) pairs = list.flatMap((item, i) => (i % 2 === 0 ? [[item, list[i + 1]]] : []));
-  else return; // malformed: Node reports it as it would without otelkit
-  for (const [name] of pairs) if (name) res.removeHeader(String(name));
-  for (const [name, value] of pairs) if (name) res.appendHeader(String(name), value as string | readonly string[]);
-  args[at] = undefined;
-}
-
-function addHeaders(res: Tracked, state: RequestState, requestIdHeader: string): void {
-  const ms = (performance.now() - state.start).toFixed(2);
-  if (!res.hasHeader(requestIdHeader)) res.setHeader(requestIdHeader, state.requestId);
-  if (!res.hasHeader('x-response-time')) res.setHeader('X-Response-Time', `${ms}ms`);
-  const { traceId, spanId, traceFlags } = state.span.spanContext();
-  const timing = `total;dur=${ms}, traceparent;desc="00-${traceId}-${spanId}-0${traceFlags & 1}"`;
-  const existing = res.getHeader('server-timing');
-  res.setHeader('Server-Timing', existing === undefined ? timing : `${String(existing)}, ${timing}`);
 }

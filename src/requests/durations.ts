@@ -1,0 +1,104 @@
+/**
+ * http.server.request.duration, aggregated by otelkit and handed to the SDK's metric
+ * readers (Prometheus, OTLP) through the SDK's MetricProducer interface.
+ *
+ * Why not a Histogram instrument: the SDK's generic path sorts and serialises the attribute
+ * set on every record to find its series (~2 µs per request on this project's test machine,
+ * the largest single cost of the request path). Here the series are keyed by a short string
+ * built from the four attribute values, so a record is one Map lookup and a bucket scan.
+ * The data exported is the same cumulative explicit-bucket histogram an instrument with
+ * these boundaries would produce.
+ */
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
+import { emptyResource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality, DataPointType, type CollectionResult, type MetricProducer, type ScopeMetrics,
+} from '@opentelemetry/sdk-metrics';
+
+/** OpenTelemetry's recommended buckets for http.server.request.duration, in seconds. */
+export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/** Series kept at most (the SDK's default cardinality limit); later ones share one overflow series. */
+const MAX_SERIES = 2000;
+
+interface Series {
+  readonly attributes: Attributes;
+  readonly counts: number[];
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+export interface RequestDurations extends MetricProducer {
+  record(seconds: number, method: string, status: number, route: string | undefined, scheme: string): void;
+  /** Number of series (attribute sets) recorded so far. */
+  readonly size: number;
+}
+
+export function createRequestDurations(scope: { name: string; version?: string }): RequestDurations {
+  const series = new Map<string, Series>();
+  const startTime: HrTime = hrTime();
+  let overflow: Series | undefined;
+
+  function create(key: string, method: string, status: number, route: string | undefined, scheme: string): Series {
+    if (series.size >= MAX_SERIES) {
+      overflow ??= newSeries({ 'otel.metric.overflow': true });
+      return overflow;
+    }
+    const attributes: Attributes = { 'http.request.method': method, 'http.response.status_code': status, 'url.scheme': scheme };
+    if (route !== undefined) attributes['http.route'] = route;
+    if (status >= 500) attributes['error.type'] = String(status);
+    const s = newSeries(attributes);
+    series.set(key, s);
+    return s;
+  }
+
+  return {
+    get size() {
+      return series.size;
+    },
+    record(seconds, method, status, route, scheme) {
+      const key = route === undefined ? `${method} ${status} ${scheme}` : `${method} ${status} ${scheme} ${route}`;
+      const s = series.get(key) ?? create(key, method, status, route, scheme);
+      s.count++;
+      s.sum += seconds;
+      if (seconds < s.min) s.min = seconds;
+      if (seconds > s.max) s.max = seconds;
+      let i = 0;
+      while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]) i++;
+      s.counts[i]++;
+    },
+    async collect(): Promise<CollectionResult> {
+      const endTime = hrTime();
+      const all = overflow ? [...series.values(), overflow] : [...series.values()];
+      const scopeMetrics: ScopeMetrics[] = all.length === 0 ? [] : [{
+        scope,
+        metrics: [{
+          descriptor: { name: 'http.server.request.duration', description: 'Duration of HTTP server requests.', unit: 's', valueType: ValueType.DOUBLE },
+          aggregationTemporality: AggregationTemporality.CUMULATIVE,
+          dataPointType: DataPointType.HISTOGRAM,
+          dataPoints: all.map((s) => ({
+            attributes: s.attributes,
+            startTime,
+            endTime,
+            value: {
+              buckets: { boundaries: [...DURATION_BUCKETS], counts: [...s.counts] },
+              count: s.count,
+              sum: s.sum,
+              min: s.min,
+              max: s.max,
+            },
+          })),
+        }],
+      }];
+      // The reader keeps the SDK's own resource; only scopeMetrics is merged.
+      return { resourceMetrics: { resource: emptyResource(), scopeMetrics }, errors: [] };
+    },
+  };
+}
+
+function newSeries(attributes: Attributes): Series {
+  return { attributes, counts: new Array(DURATION_BUCKETS.length + 1).fill(0), count: 0, sum: 0, min: Infinity, max: -Infinity };
+}
