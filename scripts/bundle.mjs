@@ -43,12 +43,12 @@ function slimSemconv(usedIn) {
   const real = require(SEMCONV);
   const used = Object.keys(real).filter((name) => /^[A-Z][A-Z0-9_]+$/.test(name) && usedIn.includes(name));
   const literals = Object.fromEntries(used.map((name) => [name, real[name]]));
+  // The names used are own properties (plain, fast reads on the request path); anything
+  // else falls through to the prototype, which loads the real package.
   return [
-    `const used = ${JSON.stringify(literals)};`,
     `let full;`,
-    `module.exports = new Proxy(used, {`,
-    `  get: (t, key) => (key in t ? t[key] : (full ??= require(${JSON.stringify(SEMCONV)}))[key]),`,
-    `});`,
+    `const rest = new Proxy({}, { get: (_t, key) => (full ??= require(${JSON.stringify(SEMCONV)}))[key] });`,
+    `module.exports = Object.assign(Object.create(rest), ${JSON.stringify(literals)});`,
   ].join('\n');
 }
 

@@ -15,10 +15,11 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import {
-  propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer,
+  propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer,
 } from '@opentelemetry/api';
-import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
-import { chooseRequestId, REQUEST_ID_KEY } from './request-id';
+import { RPCType, type RPCMetadata } from '@opentelemetry/core';
+import { chooseRequestId } from './request-id';
+import { requestContext } from './context';
 import { kState, patchWriteHead, type Timed, type Tracked } from './response-headers';
 import type { RequestDurations } from './durations';
 import { reportError } from '../guard';
@@ -105,7 +106,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
       : propagation.extract(ROOT_CONTEXT, headers);
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
     const rpc: RPCMetadata = { type: RPCType.HTTP, span };
-    attach(setRPCMetadata(trace.setSpan(parent, span), rpc).setValue(REQUEST_ID_KEY, requestId));
+    attach(requestContext(parent, span, rpc, requestId));
     res[kState] = new RequestState(startMs, method, span, rpc, requestId, scheme);
   }
 
