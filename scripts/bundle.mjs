@@ -130,6 +130,10 @@ const options = {
   legalComments: 'linked',
   charset: 'ascii',
   plugins: [otelkitPlugin(undefined)],
+  // The packages' CommonJS builds, as Node itself would load them: their ES-module builds,
+  // wrapped back into CommonJS, would put a getter in front of every property read.
+  conditions: ['node', 'require'],
+  mainFields: ['main'],
   // Optional dependencies some packages probe for with try/require.
   external: ['osx-temperature-sensor', 'bufferutil', 'utf-8-validate'],
   logLevel: 'warning',
