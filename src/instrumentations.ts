@@ -56,8 +56,9 @@ const ENTRIES: readonly Entry[] = [
     modules: ['express'],
     load: () => {
       const { ExpressInstrumentation, ExpressLayerType } = require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
-      // Middleware layers (body parsers, cors, …) would add a span each to every request.
-      return new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] });
+      // Middleware (body parsers, cors, …) and router layers would add a span each to every
+      // request; the route's handler keeps its span, and the route its place on the server span.
+      return new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] });
     },
   },
   { name: 'fastify', modules: ['fastify'] },
@@ -74,7 +75,8 @@ const ENTRIES: readonly Entry[] = [
     modules: ['pg'],
     load: () => {
       const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
-      return new PgInstrumentation({ enhancedDatabaseReporting: false });
+      // Queries keep their spans; the pool's connect calls (one per pool.query) do not.
+      return new PgInstrumentation({ enhancedDatabaseReporting: false, ignoreConnectSpans: true });
     },
   },
   {
