@@ -1,5 +1,6 @@
 /**
- * OTLP exporters for the three signals, loaded only when configured: the protobuf, JSON
+ * OTLP exporters for the three signals, loaded only when configured (spans over
+ * http/protobuf use otelkit's encoder on the stock transport: span-exporter.ts): the protobuf, JSON
  * and gRPC exporter packages cost start-up time that an app without a collector should
  * not pay. Endpoints follow the OTLP exporter specification: a per-signal variable is
  * used as is; the base endpoint gets /v1/{signal} appended for the HTTP transports.
@@ -8,6 +9,7 @@ import type { MeterProvider, PushMetricExporter } from '@opentelemetry/sdk-metri
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { Config, OtlpProtocol } from '../config';
+import { createProtobufSpanExporter } from './span-exporter';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
 
@@ -27,18 +29,15 @@ export function otlpTarget(config: Config, signal: Signal): OtlpTarget | undefin
 }
 
 export function createSpanExporter(target: OtlpTarget, selfObsMeterProvider?: MeterProvider): SpanExporter {
+  if (target.protocol === 'http/protobuf') return createProtobufSpanExporter(target.url, selfObsMeterProvider);
   const options = { url: target.url, selfObsMeterProvider };
   switch (target.protocol) {
     case 'grpc': {
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
       return new OTLPTraceExporter(options);
     }
-    case 'http/json': {
-      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-      return new OTLPTraceExporter(options);
-    }
     default: {
-      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
       return new OTLPTraceExporter(options);
     }
   }
