@@ -67,3 +67,31 @@ test('an ES-module app started with --require gets one clear warning and still r
     await app.stop();
   }
 });
+
+test('cjs-app.js exports spans over OTLP/gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)', async () => {
+  const { startGrpcReceiver } = await import('./helpers/otlp-grpc-receiver.mjs');
+  const receiver = await startGrpcReceiver();
+  const app = await startApp(fixture('cjs-app.js'), {
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_METRICS_EXPORTER: 'prometheus',
+      OTEL_LOGS_EXPORTER: 'none',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+    },
+  });
+  try {
+    assert.equal((await get(`${app.url}/db`, { 'x-request-id': 'grpc-1' })).status, 200);
+    const deadline = Date.now() + 15000;
+    let server;
+    while (!server && Date.now() < deadline) {
+      server = receiver.spans().find((s) => s.kind === SERVER && s.attributes.some((kv) => kv.key === 'request.id' && kv.value.stringValue === 'grpc-1'));
+      if (!server) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(server, `server span over gRPC; stderr: ${app.stderr()}`);
+    assert.ok(receiver.spans().some((s) => s.kind === CLIENT && s.name.startsWith('pg.query')));
+  } finally {
+    await app.stop();
+    await receiver.close();
+  }
+});
