@@ -51,23 +51,21 @@ const ENTRIES: readonly Entry[] = [
       return new UndiciInstrumentation();
     },
   },
-  {
-    name: 'express',
-    modules: ['express'],
-    load: () => {
-      const { ExpressInstrumentation, ExpressLayerType } = require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
-      // Middleware (body parsers, cors, …) and router layers would add a span each to every
-      // request; the route's handler keeps its span, and the route its place on the server span.
-      return new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] });
-    },
-  },
+  // Express and Fastify need no instrumentation package: the route template is read from
+  // Express's own req.route / req.baseUrl and from Fastify's diagnostics channel when the
+  // response finishes (src/requests/http-server.ts). The OpenTelemetry Express
+  // instrumentation would add a span per route handler and per-layer bookkeeping to every
+  // request, for a route otelkit already has.
+  { name: 'express', modules: ['express'] },
   { name: 'fastify', modules: ['fastify'] },
   {
     name: 'koa',
     modules: ['koa'],
     load: () => {
-      const { KoaInstrumentation } = require('@opentelemetry/instrumentation-koa') as typeof import('@opentelemetry/instrumentation-koa');
-      return new KoaInstrumentation();
+      const { KoaInstrumentation, KoaLayerType } = require('@opentelemetry/instrumentation-koa') as typeof import('@opentelemetry/instrumentation-koa');
+      // Router layers carry the route template (Koa's ctx is not reachable from the request);
+      // plain middleware would add a span each to every request.
+      return new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] });
     },
   },
   {

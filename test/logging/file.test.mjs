@@ -19,7 +19,9 @@ async function burst(env) {
   const fds = [];
   const sampler = setInterval(() => {
     try {
-      fds.push(readdirSync(`/proc/${app.child.pid}/fd`).length);
+      // An exited child not yet reaped still has a /proc entry, with no descriptors.
+      const n = readdirSync(`/proc/${app.child.pid}/fd`).length;
+      if (n > 0) fds.push(n);
     } catch {
       // exited
     }
