@@ -8,9 +8,9 @@
  *   ServerResponse#writeHead    → tracking headers (response-headers.ts)
  *   http.server.response.finish → end the span, record http.server.request.duration
  *
- * Frameworks report the route template through the RPC metadata in the context (the
- * OpenTelemetry Express and Koa instrumentations do) or, for Fastify, its own
- * `tracing:fastify.request.handler:start` channel. Express's `req.route` is the fallback.
+ * The route template comes from the framework: Express's own `req.route` / `req.baseUrl`,
+ * Fastify's `tracing:fastify.request.handler:start` channel, or the RPC metadata in the
+ * context that the OpenTelemetry Koa instrumentation fills.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
