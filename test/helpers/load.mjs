@@ -85,3 +85,15 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Every method Node's HTTP parser accepts except CONNECT (a tunnel, not a request: it goes to the server's 'connect' event). */
 export const NODE_METHODS = http.METHODS.filter((m) => m !== 'CONNECT');
+
+/** GET on a fresh connection (no keep-alive reuse racing the server's idle timeout): { status, text }. */
+export function fetchFresh(url) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    }).on('error', reject);
+  });
+}

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
-import { percentile, steady } from '../helpers/load.mjs';
+import { fetchFresh, percentile, steady } from '../helpers/load.mjs';
 
 const DELETES = ['/api/performance/apm', '/api/performance/slow-queries', '/api/performance/n-plus-one'];
 
@@ -122,7 +122,7 @@ test('200 concurrent scrapes and admin calls while the app serves: no mutation, 
     const failed = Object.entries(counts).flatMap(([k, byStatus]) => Object.keys(byStatus).filter((s) => !['200', '403'].includes(s)).map((s) => `${k} ${s}`));
     assert.equal(accepted, 0, JSON.stringify(counts));
     assert.deepEqual(failed, [], JSON.stringify(counts));
-    assert.equal((await get(`${loopback}/api/performance/apm/stats`)).json.since, since, 'statistics never reset');
+    assert.equal(JSON.parse((await fetchFresh(`${loopback}/api/performance/apm/stats`)).text).since, since, 'statistics never reset');
     assert.doesNotMatch(app.stderr(), /Error|Unhandled/);
     const p99 = (xs) => percentile(xs, 0.99);
     console.log(`# scrape storm: ${scrapes} admin calls in 3 s at 200 concurrent (${JSON.stringify(counts)}); mutations accepted ${accepted}, crashes 0; `

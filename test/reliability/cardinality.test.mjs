@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
 import { startReceiver } from '../helpers/otlp-receiver.mjs';
 import { parseProm } from '../helpers/prom.mjs';
-import { drive, rssMb, sleep, NODE_METHODS } from '../helpers/load.mjs';
+import { drive, fetchFresh, rssMb, sleep, NODE_METHODS } from '../helpers/load.mjs';
 
 const LONG = process.env.OTELKIT_LONG_TESTS === '1';
 const COUNT = LONG ? 100_000 : 20_000;
@@ -52,7 +52,7 @@ for (const spec of APPS) {
       await sleep(1500);
       const rssAfter = rssMb(app.child.pid);
 
-      const scrape = parseProm((await get(`${admin}/metrics`)).text);
+      const scrape = parseProm((await fetchFresh(`${admin}/metrics`)).text);
       const duration = scrape.filter((s) => s.name === 'http_server_request_duration_seconds_count');
       const badRoutes = duration.filter((s) => s.labels.http_route !== undefined && !spec.routes.has(s.labels.http_route));
       assert.deepEqual(badRoutes.map((s) => s.labels.http_route), [], 'http_route is a template or absent');
@@ -65,7 +65,7 @@ for (const spec of APPS) {
       const growth = scrape.length - seriesBefore;
       assert.ok(growth < 50, `the scrape grew by ${growth} samples`);
 
-      const ops = (await get(`${admin}/api/performance/apm/stats`)).json.operations;
+      const ops = JSON.parse((await fetchFresh(`${admin}/api/performance/apm/stats`)).text).operations;
       const server = ops.filter((o) => o.kind === 'server');
       const allowed = (name) => {
         const [method, route, ...rest] = name.split(' ');
