@@ -39,7 +39,7 @@ async function loadWithRss(app, ms, perSecond) {
 }
 
 const OUTAGE_MS = LONG ? 60_000 : 6_000;
-const BASELINE_MS = LONG ? 15_000 : 4_000;
+const BASELINE_MS = LONG ? 6_000 : 4_000;
 
 test(`collector refusing connections for ${OUTAGE_MS / 1000} s under load, then back: app unaffected, drops counted, export resumes`, async () => {
   const otlpPort = await freePort();
@@ -141,7 +141,7 @@ async function faultyCollector() {
   };
 }
 
-const PHASE_MS = LONG ? 10_000 : 4_000;
+const PHASE_MS = LONG ? 5_000 : 4_000;
 
 test('collector that accepts and never answers, then answers 503, then 429: exports time out, bounded sockets and retries, no hot loop', async () => {
   const collector = await faultyCollector();

@@ -77,11 +77,12 @@ function check(run, dir, cause) {
   const before = run.fds.slice(0, 5);
   const spread = Math.max(...run.fds) - Math.min(...before);
   assert.ok(spread <= 12 && run.fds.at(-1) <= Math.max(...before) + 2, `fds ${run.fds.join(',')}`);
-  return { ...f, consoleLines, fdsFirst: run.fds[0], fdsMax: Math.max(...run.fds), fdsLast: run.fds.at(-1), diag: run.stderr.split('\n').filter(Boolean).length };
+  const diag = run.stderr.split('\n').filter(Boolean);
+  return { ...f, consoleLines, fdsFirst: run.fds[0], fdsMax: Math.max(...run.fds), fdsLast: run.fds.at(-1), diag: diag.length, diagText: diag.map((l) => l.replace(/\/tmp\/otelkit-[^/]+\//g, '…/').slice(0, 160)).join(' | ') };
 }
 
 const figure = (r) => `${r.lines} lines in ${r.files} files up to the fault (missing 0, repeated ${r.repeated}), console ${r.consoleLines}/10000, `
-  + `fds ${r.fdsFirst} → max ${r.fdsMax} → ${r.fdsLast}, otelkit warnings: 1 in the log${r.diag ? ` + ${r.diag} diagnostic` : ''}`;
+  + `fds ${r.fdsFirst} → max ${r.fdsMax} → ${r.fdsLast}, otelkit warnings: 1 in the log${r.diag ? ` + ${r.diag} diagnostic (${r.diagText})` : ''}`;
 
 test('disk full (ENOSPC on a 160 KB tmpfs) while rotating with gzip: no crash, no gap, fds flat', { skip: !canMount && 'cannot mount a tmpfs here (needs root)' }, async () => {
   const disk = tinyDisk('160k');

@@ -13,7 +13,7 @@ import { rssMb } from '../helpers/load.mjs';
 import { tracing, timedSpan, heapAfterGc } from '../helpers/tracing.mjs';
 
 const LONG = process.env.OTELKIT_LONG_TESTS === '1';
-const END_TO_END = LONG ? 100_000 : 20_000;
+const END_TO_END = Number(process.env.OTELKIT_TEST_STATEMENTS) || (LONG ? 50_000 : 20_000);
 const IN_PROCESS = LONG ? 1_000_000 : 200_000;
 const LIMIT = 1000;
 const CLIENT = 2;
