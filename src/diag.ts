@@ -63,8 +63,21 @@ export function setupDiag(level: string): void {
   diag.setLogger(stderrLogger, { logLevel: LEVELS[level] ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
 }
 
+/**
+ * A component logger that never throws: an application may install its own diag logger
+ * (diag.setLogger), and one that throws must not turn otelkit's report of a swallowed
+ * error into an error thrown into the application.
+ */
 export function componentLogger(namespace: string): DiagLogger {
-  return diag.createComponentLogger({ namespace } as ComponentLoggerOptions);
+  const inner = diag.createComponentLogger({ namespace } as ComponentLoggerOptions);
+  const safe = (level: keyof DiagLogger) => (message: string, ...args: unknown[]): void => {
+    try {
+      inner[level](message, ...args);
+    } catch {
+      // the application's diag logger failed; nothing more to report it with
+    }
+  };
+  return { error: safe('error'), warn: safe('warn'), info: safe('info'), debug: safe('debug'), verbose: safe('verbose') };
 }
 
 /** A warning printed at most once per key for the life of the process. */

@@ -21,6 +21,7 @@ import { selectInstrumentations, type Selection } from './instrumentations';
 import { createMetricExporter, createLogExporter, createSpanExporter, otlpTarget } from './export/otlp';
 import { DeferredSpanProcessor } from './export/deferred-processor';
 import { installExportErrorHandler } from './export/error-handler';
+import { RedactingLogRecordProcessor } from './secrets';
 import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
 import { RequestIdPropagator } from './requests/request-id';
 import { createHttpServerInstrumentation, type HttpServerInstrumentation, type ResponseInfo } from './requests/http-server';
@@ -98,7 +99,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const sendsLogs = exporters.logs.includes('otlp') && logsTarget !== undefined;
   if (sendsLogs) {
     const { BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs') as typeof import('@opentelemetry/sdk-logs');
-    logProcessors.push(new BatchLogRecordProcessor({ exporter: createLogExporter(logsTarget) }));
+    logProcessors.push(new RedactingLogRecordProcessor(), new BatchLogRecordProcessor({ exporter: createLogExporter(logsTarget) }));
   }
 
   const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs }, app);

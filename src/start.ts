@@ -21,6 +21,7 @@ import type { IncomingMessage } from 'node:http';
 import { guard } from './guard';
 import { createDbFeature } from './db';
 import { createApmFeature } from './apm';
+import { createSecretsFeature } from './secrets';
 import { createLogging } from './logging';
 import { sharedLogger } from './logging/shared';
 
@@ -107,8 +108,8 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
   });
   const router = createRouter(routes);
   const servers: AdminServer[] = [startAdminServer(config.adminHost, config.adminPort, router)];
-  if (config.adminPort !== config.prometheusPort || config.adminHost !== config.prometheusHost) {
-    servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] })));
+  if (needsPrometheusServer(config)) {
+    servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] }), 'the separate Prometheus endpoint'));
   }
   const { active, loaded } = sdk.instrumentations;
   sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; their modules loaded so far: ${loaded.join(', ') || 'none'}`, {
@@ -153,6 +154,16 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
 }
 
 /**
+ * The admin server serves /metrics too; a second server is needed only on another port,
+ * or on the same port and another host that a wildcard admin host does not cover (one
+ * server on 0.0.0.0:9464 already answers localhost:9464, and binding both fails).
+ */
+function needsPrometheusServer(config: Config): boolean {
+  if (config.adminPort !== config.prometheusPort) return true;
+  return config.adminHost !== config.prometheusHost && !['0.0.0.0', '::', '[::]'].includes(config.adminHost);
+}
+
+/**
  * The concerns otelkit is made of, in span-processor order: statements are made safe and
  * slow queries recorded before APM statistics, and both before any exporter.
  */
@@ -162,6 +173,7 @@ function createFeatures(config: Config): Feature[] {
     createLogging(config),
     createDbFeature(config),
     createApmFeature(config),
+    createSecretsFeature(),
     metrics,
     createHealthFeature(config, metrics.readings),
     createMountFeature(config, () => currentInstance()?.router),

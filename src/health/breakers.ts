@@ -12,6 +12,7 @@
  *   fallbacks are separate policies, so `fallbacks` stays 0 for cockatiel breakers.
  */
 import { MAX_BREAKERS, store, validName, type RegisteredBreaker } from './registry';
+import { reportError } from '../guard';
 import type { CircuitBreakerStatus } from './types';
 
 interface Counts {
@@ -58,6 +59,16 @@ function isCockatiel(b: unknown): b is CockatielLike {
 
 const COCKATIEL_STATES = ['closed', 'open', 'half_open', 'isolated'];
 
+/** A breaker whose state cannot be read is reported as `unknown` (warned once), not as a failed endpoint. */
+function readState(name: string, read: () => string): string {
+  try {
+    return read();
+  } catch (err) {
+    reportError(`circuit breaker ${name} state`, err);
+    return 'unknown';
+  }
+}
+
 function adaptOpossum(name: string, breaker: OpossumLike): RegisteredBreaker {
   const counts: Counts = { failures: 0, successes: 0, rejects: 0, fallbacks: 0 };
   const listeners: Record<string, Listener> = {
@@ -68,7 +79,7 @@ function adaptOpossum(name: string, breaker: OpossumLike): RegisteredBreaker {
   };
   for (const [event, fn] of Object.entries(listeners)) breaker.on(event, fn);
   return {
-    status: () => ({ name, state: breaker.isShutdown ? 'shutdown' : breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed', ...counts }),
+    status: () => ({ name, state: readState(name, () => (breaker.isShutdown ? 'shutdown' : breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed')), ...counts }),
     dispose: () => {
       for (const [event, fn] of Object.entries(listeners)) breaker.removeListener(event, fn);
     },
@@ -89,7 +100,7 @@ function adaptCockatiel(name: string, breaker: CockatielLike): RegisteredBreaker
   };
   breaker.execute = wrapped;
   return {
-    status: () => ({ name, state: COCKATIEL_STATES[breaker.state] ?? String(breaker.state), ...counts }),
+    status: () => ({ name, state: readState(name, () => COCKATIEL_STATES[breaker.state] ?? String(breaker.state)), ...counts }),
     dispose: () => {
       for (const s of subscriptions) s.dispose();
       if (breaker.execute !== wrapped) return;

@@ -38,7 +38,7 @@ export type RetryOutcome = 'success' | 'retry' | 'exhausted';
 
 export interface CircuitBreakerStatus {
   readonly name: string;
-  /** closed, open, half_open (cockatiel also isolated; opossum also shutdown). */
+  /** closed, open, half_open (cockatiel also isolated; opossum also shutdown); unknown when the breaker's state cannot be read. */
   readonly state: string;
   readonly failures: number;
   readonly successes: number;

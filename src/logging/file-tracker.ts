@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 
 type Callback<T> = (err: NodeJS.ErrnoException | null, value: T) => void;
+type WriteCallback<B> = (err: NodeJS.ErrnoException | null, written: number, buffers: B) => void;
 
 class Segment {
   fd: number | undefined;
@@ -160,20 +161,23 @@ export class FileTracker {
         });
       });
     },
-    write: (fd: number, buf: Buffer, offset: number, length: number, position: number | null, cb: Callback<number>): void => {
+    // The buffers are passed back too: on a short write (a disk filling up) the stream
+    // retries the rest with them, and without them it threw a TypeError from an fs
+    // callback, which killed the process.
+    write: (fd: number, buf: Buffer, offset: number, length: number, position: number | null, cb: WriteCallback<Buffer>): void => {
       const seg = this.started(fd, length);
-      fs.write(fd, buf, offset, length, position, (err, written) => {
+      fs.write(fd, buf, offset, length, position, (err, written, buffer) => {
         this.finished(seg, length, err ? 0 : written, err);
-        cb(err, written);
+        cb(err, written, buffer);
       });
     },
-    writev: (fd: number, bufs: NodeJS.ArrayBufferView[], position: number | null, cb: Callback<number>): void => {
+    writev: (fd: number, bufs: NodeJS.ArrayBufferView[], position: number | null, cb: WriteCallback<NodeJS.ArrayBufferView[]>): void => {
       let length = 0;
       for (const b of bufs) length += b.byteLength;
       const seg = this.started(fd, length);
-      fs.writev(fd, bufs, position, (err, written) => {
+      fs.writev(fd, bufs, position, (err, written, buffers) => {
         this.finished(seg, length, err ? 0 : written, err);
-        cb(err, written);
+        cb(err, written, buffers);
       });
     },
     close: (fd: number, cb: (err: NodeJS.ErrnoException | null) => void): void => {

@@ -21,12 +21,16 @@ const SENSITIVE_HEADER = /^(?:authorization|proxy-authorization|cookie|set-cooki
 
 /** Cheap first look: a string without any of these needs no further work. */
 const TRIGGER = /:\/\/|passw|pwd|secret|token|api[-_]?key|authorization|cookie|bearer|basic|credential/i;
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*):[^\s@/]*@/gi;
+// Every pattern below runs in time linear in the input: a match can only start at "://"
+// or at a keyword, and no unbounded repetition is followed by something that can fail
+// and make it backtrack over a long run (an unbounded `[a-z0-9+.-]*` before `://`, or
+// `[\w.-]*` around a keyword, took seconds on one 40 KB log line of letters).
+const URL_PASSWORD = /(:\/\/[^\s:@/?#]*):[^\s@/]*@/g;
 const BEARER = /\b(bearer)(\s+)[A-Za-z0-9\-._~+/]+=*/gi;
-const BASIC = /\b(Basic)(\s+)[A-Za-z0-9+/]{8,}={0,2}/g;
+const BASIC = /\b(Basic)(\s+)[A-Za-z0-9+/]{8}[A-Za-z0-9+/]*={0,2}/g; // {8,} is slow in V8 on long runs
 const HEADER_LINE = /\b(proxy-authorization|authorization|set-cookie|cookie)("?\s*[:=]\s*)[^\r\n]*/gi;
 const PAIR =
-  /\b([\w.-]*(?:passw(?:or)?d|pwd|secret|token|api[-_]?key|credential)[\w.-]*)("?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;"']+)/gi;
+  /((?:passw(?:or)?d|pwd|secret|token|api[-_]?key|credential)[\w.-]{0,64})("?\s*[=:]\s*)("[^"]*"?|'[^']*'?|[^\s&,;"']+)/gi;
 
 export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEY.test(key);

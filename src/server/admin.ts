@@ -4,12 +4,14 @@
  * warning, never the application.
  */
 import { createServer, type Server } from 'node:http';
-import { componentLogger } from '../diag';
-import { serve } from './http';
+import { componentLogger, createWarnOnce } from '../diag';
+import { serve, writeReply } from './http';
+import { createLimiter, MAX_QUEUED, MAX_WAIT_MS, RATE_PER_SECOND } from './limit';
 import type { Router } from './router';
 import { kOtelkitServer } from '../symbols';
 
 const log = componentLogger('otelkit:server');
+const warnOnce = createWarnOnce(log);
 
 export interface AdminServer {
   /** Resolves with the bound port, or undefined when listening failed. */
@@ -25,13 +27,22 @@ export function bindAddress(host: string): string {
   return host === 'localhost' ? '127.0.0.1' : host;
 }
 
-export function startAdminServer(host: string, port: number, router: Router): AdminServer {
-  const server: Server & { [kOtelkitServer]?: boolean } = createServer((req, res) => serve(router, req, res));
+export function startAdminServer(host: string, port: number, router: Router, what = 'admin endpoints'): AdminServer {
+  const limiter = createLimiter({
+    onLimited: () => warnOnce('busy', `${what} on ${host}:${port}: over ${RATE_PER_SECOND} requests/s; the excess waits (up to ${MAX_QUEUED} requests, ${MAX_WAIT_MS / 1000} s), then gets 503. Reported once.`),
+  });
+  const server: Server & { [kOtelkitServer]?: boolean } = createServer((req, res) => {
+    limiter.submit(
+      () => void serve(router, req, res),
+      () => writeReply(res, { status: 503, headers: { 'retry-after': '1', connection: 'close' }, body: { error: 'busy', message: 'Too many admin requests; retry later.' } }),
+      () => req.destroyed || res.destroyed,
+    );
+  });
   server[kOtelkitServer] = true;
   server.keepAliveTimeout = 5000;
   const ready = new Promise<number | undefined>((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      log.warn(`admin endpoints not served: cannot listen on ${host}:${port} (${err.code ?? err.message}); the application runs on.`);
+      log.warn(`${what} not served: cannot listen on ${host}:${port} (${err.code ?? err.message}); the application runs on.`);
       resolve(undefined);
     });
     server.listen(port, bindAddress(host), () => {
@@ -44,6 +55,7 @@ export function startAdminServer(host: string, port: number, router: Router): Ad
     ready,
     close: () =>
       new Promise<void>((resolve) => {
+        limiter.close();
         if (!server.listening) return resolve();
         server.close(() => resolve());
         server.closeAllConnections?.();

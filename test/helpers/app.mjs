@@ -31,7 +31,7 @@ export function childEnv(env = {}) {
 
 /**
  * @param {string} file fixture path
- * @param {{ preload?: 'require' | 'import' | null, env?: object, args?: string[], readyPattern?: RegExp }} options
+ * @param {{ preload?: 'require' | 'import' | null, env?: object, args?: string[], readyPattern?: RegExp, uid?: number, gid?: number }} options
  */
 export async function startApp(file, options = {}) {
   const preload = options.preload === undefined ? 'require' : options.preload;
@@ -39,6 +39,7 @@ export async function startApp(file, options = {}) {
   const child = spawn(process.execPath, [...nodeArgs, file, ...(options.args ?? [])], {
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
   });
   let stdout = '';
   let stderr = '';

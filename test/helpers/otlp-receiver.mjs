@@ -110,10 +110,10 @@ function normalizeLogs(req) {
 }
 
 /**
- * @param {{ status?: number | ((path: string) => number), delayMs?: number, port?: number }} options
+ * @param {{ status?: number | ((path: string) => number), delayMs?: number, port?: number, keepRaw?: boolean }} options
  */
 export async function startReceiver(options = {}) {
-  const state = { spans: [], metrics: [], logs: [], requests: [] };
+  const state = { spans: [], metrics: [], logs: [], requests: [], raw: [] };
   const waiters = new Set();
   const notify = () => {
     for (const w of waiters) w();
@@ -129,6 +129,7 @@ export async function startReceiver(options = {}) {
         try {
           let body = Buffer.concat(chunks);
           if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+          if (options.keepRaw) state.raw.push(body);
           const type = TYPES[req.url];
           if (!type) throw new Error(`unexpected path ${req.url}`);
           const decoded = contentType.includes('json')
@@ -157,6 +158,8 @@ export async function startReceiver(options = {}) {
     get metrics() { return state.metrics; },
     get logs() { return state.logs; },
     get requests() { return state.requests; },
+    /** Decoded-from-gzip request bodies as received (with `keepRaw`), for byte-level scans. */
+    get raw() { return state.raw; },
     url: `http://127.0.0.1:${port}`,
     port,
     /** Resolves when predicate(state) is truthy; rejects after timeoutMs. */

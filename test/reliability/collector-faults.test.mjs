@@ -2,38 +2,49 @@
 // bounded memory: no crash, no unhandled rejection, drops counted, export resumes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { startReceiver } from '../helpers/otlp-receiver.mjs';
 import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
 import { parseProm } from '../helpers/prom.mjs';
+import { fetchFresh, percentile, rssMb, steady } from '../helpers/load.mjs';
 
 const LONG = process.env.OTELKIT_LONG_TESTS === '1';
 const SERVER = 2;
 
-/** Sends requests at a steady pace for ms; returns their latencies. */
-async function steadyLoad(url, ms, perSecond = 200) {
-  const latencies = [];
-  const errors = [];
-  const end = Date.now() + ms;
-  const gap = 1000 / perSecond;
-  const inFlight = new Set();
-  while (Date.now() < end) {
-    const t = performance.now();
-    const p = fetch(url).then((r) => r.text()).then(() => latencies.push(performance.now() - t), (e) => errors.push(e));
-    inFlight.add(p);
-    p.finally(() => inFlight.delete(p));
-    await new Promise((r) => setTimeout(r, gap));
-  }
-  await Promise.all(inFlight);
-  return { latencies, errors };
+const p99 = (xs) => percentile(xs, 0.99);
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-const p99 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? NaN;
+/** Steady load for `ms` while sampling the app's RSS: latencies, errors, peak RSS (MiB). */
+async function loadWithRss(app, ms, perSecond) {
+  let peak = rssMb(app.child.pid);
+  const sampler = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssMb(app.child.pid));
+    } catch {
+      // exited
+    }
+  }, 200);
+  try {
+    const run = await steady(`${app.url}/`, ms, perSecond);
+    return { ...run, peakRss: peak };
+  } finally {
+    clearInterval(sampler);
+  }
+}
 
-test(`collector refusing connections for ${LONG ? 60 : 6} s under load, then back: app unaffected, drops counted, export resumes`, async () => {
+const OUTAGE_MS = LONG ? 60_000 : 6_000;
+const BASELINE_MS = LONG ? 6_000 : 4_000;
+
+test(`collector refusing connections for ${OUTAGE_MS / 1000} s under load, then back: app unaffected, drops counted, export resumes`, async () => {
   const otlpPort = await freePort();
   const promPort = await freePort();
+  let receiver = await startReceiver({ port: otlpPort });
   const app = await startApp(fixture('cjs-app.js'), {
     env: {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
@@ -43,9 +54,15 @@ test(`collector refusing connections for ${LONG ? 60 : 6} s under load, then bac
       OTEL_BSP_MAX_QUEUE_SIZE: LONG ? '2048' : '200',
     },
   });
-  let receiver;
   try {
-    const down = await steadyLoad(`${app.url}/`, LONG ? 60_000 : 6_000);
+    // The same load with the collector up: the no-fault figures.
+    await steady(`${app.url}/`, 1000, 200);
+    const base = await loadWithRss(app, BASELINE_MS, 200);
+    assert.equal(base.errors.length, 0);
+
+    await receiver.close();
+    receiver = undefined;
+    const down = await loadWithRss(app, OUTAGE_MS, 200);
     assert.equal(down.errors.length, 0, 'every request answered while the collector is down');
     const scrape = parseProm((await get(`http://127.0.0.1:${promPort}/metrics`)).text);
     const queue = scrape.find((s) => s.name === 'otel_sdk_processor_span_queue_size');
@@ -74,42 +91,96 @@ test(`collector refusing connections for ${LONG ? 60 : 6} s under load, then bac
       clearInterval(probe);
     }
     const resumeSeconds = (Date.now() - back) / 1000;
-    console.log(`# collector down: ${down.latencies.length} requests, p99 ${p99(down.latencies).toFixed(1)} ms; dropped ${dropped}, failed exports ${failedExports}; export resumed after ${resumeSeconds.toFixed(1)} s`);
+    console.log(`# collector refusing for ${OUTAGE_MS / 1000} s at 200 req/s: p99 ${p99(base.latencies).toFixed(1)} ms (collector up) → ${p99(down.latencies).toFixed(1)} ms (down), `
+      + `p50 ${percentile(base.latencies, 0.5).toFixed(1)} → ${percentile(down.latencies, 0.5).toFixed(1)} ms; peak RSS ${base.peakRss.toFixed(1)} → ${down.peakRss.toFixed(1)} MiB; `
+      + `queue ${queue.value}/${capacity.value}; spans dropped ${dropped}, failed exports ${failedExports} (otel_sdk_processor_span_processed_total{error_type}); export resumed after ${resumeSeconds.toFixed(1)} s`);
     const warnings = app.stderr().split('\n').filter((l) => /export (failed|timed out)/.test(l));
     assert.ok(warnings.length >= 1 && warnings.length <= (LONG ? 8 : 4), `rate-limited warnings, got ${warnings.length}:\n${app.stderr()}`);
     assert.doesNotMatch(app.stderr(), /Unhandled|unhandledRejection|\n\s+at /, 'no unhandled rejection, no stack spam');
+    assert.ok(down.peakRss - base.peakRss < 60, `peak RSS grew ${(down.peakRss - base.peakRss).toFixed(1)} MiB`);
   } finally {
     await app.stop();
     await receiver?.close();
   }
 });
 
-test('collector that accepts and never answers, then answers 503 and 429: exports time out, app unaffected', async () => {
-  const hung = createServer(() => {}); // accepts, never answers
-  await new Promise((r) => hung.listen(0, '127.0.0.1', r));
-  const receiver = await startReceiver({ status: 503 });
+/** An OTLP endpoint whose behaviour a test switches: 'hang' (accept, never answer), or an HTTP status. */
+async function faultyCollector() {
+  let mode = 'hang';
+  const sockets = new Set();
+  let maxSockets = 0;
+  const posts = [];
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      posts.push({ mode, path: req.url });
+      if (mode === 'hang') return; // never answers
+      res.writeHead(mode, mode === 429 ? { 'retry-after': '1' } : {});
+      res.end();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    maxSockets = Math.max(maxSockets, sockets.size);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    posts,
+    set(next) {
+      mode = next;
+      maxSockets = sockets.size;
+    },
+    get sockets() { return sockets.size; },
+    get maxSockets() { return maxSockets; },
+    close: () => new Promise((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(r);
+    }),
+  };
+}
+
+const PHASE_MS = LONG ? 5_000 : 4_000;
+
+test('collector that accepts and never answers, then answers 503, then 429: exports time out, bounded sockets and retries, no hot loop', async () => {
+  const collector = await faultyCollector();
   const promPort = await freePort();
   const app = await startApp(fixture('cjs-app.js'), {
     env: {
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${hung.address().port}/v1/traces`,
-      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${receiver.url}/v1/metrics`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       OTEL_EXPORTER_OTLP_TIMEOUT: '2000',
       OTEL_METRIC_EXPORT_INTERVAL: '500',
       OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort),
     },
   });
+  const eldP99 = async () => parseProm((await fetchFresh(`http://127.0.0.1:${promPort}/metrics`)).text).find((s) => s.name === 'nodejs_eventloop_delay_p99_seconds')?.value * 1000;
   try {
-    const { latencies, errors } = await steadyLoad(`${app.url}/`, 4_000, 100);
-    assert.equal(errors.length, 0);
-    assert.ok(latencies.length > 300);
-    // 503 answers are retried a bounded number of times, not in a hot loop.
-    const metricPosts = receiver.requests.filter((r) => r.path === '/v1/metrics').length;
-    assert.ok(metricPosts >= 1 && metricPosts < 60, `metric export attempts in 4 s: ${metricPosts}`);
-    console.log(`# hung traces endpoint + 503 metrics: ${latencies.length} requests, p99 ${p99(latencies).toFixed(1)} ms, ${metricPosts} metric posts in 4 s`);
+    const lines = [];
+    for (const mode of ['hang', 503, 429]) {
+      collector.set(mode);
+      const postsBefore = collector.posts.length;
+      await eldP99(); // the runtime instrumentation restarts its histogram at each collection
+      const cpu0 = cpuSeconds(app.child.pid);
+      const t0 = performance.now();
+      const { latencies, errors } = await steady(`${app.url}/`, PHASE_MS, 100);
+      const cpu = ((cpuSeconds(app.child.pid) - cpu0) / ((performance.now() - t0) / 1000)) * 100;
+      const eld = await eldP99();
+      const attempts = collector.posts.length - postsBefore;
+      assert.equal(errors.length, 0);
+      assert.ok(latencies.length > PHASE_MS / 20, `${latencies.length} requests answered`);
+      assert.ok(collector.maxSockets <= 10, `${mode}: ${collector.maxSockets} sockets open to the collector at most`);
+      // Metrics every 0.5 s and span batches every second, each retried a bounded number
+      // of times with backoff: a few dozen posts, not a hot loop.
+      assert.ok(attempts < (PHASE_MS / 1000) * 20, `${mode}: ${attempts} export attempts in ${PHASE_MS / 1000} s`);
+      lines.push(`${mode === 'hang' ? 'hung' : mode}: p99 ${p99(latencies).toFixed(1)} ms, sockets open ≤ ${collector.maxSockets}, `
+        + `export posts ${attempts} in ${PHASE_MS / 1000} s, event-loop delay p99 ${eld.toFixed(1)} ms, app CPU ${cpu.toFixed(1)} %`);
+    }
+    console.log(`# faulty collector at 100 req/s (OTEL_EXPORTER_OTLP_TIMEOUT=2000, metrics every 0.5 s): ${lines.join('; ')}`);
+    assert.doesNotMatch(app.stderr(), /Unhandled|unhandledRejection/);
   } finally {
     await app.stop();
-    hung.close();
-    await receiver.close();
+    await collector.close();
   }
 });
 
@@ -150,8 +221,11 @@ test('SDK started twice (preload + start()): one warning, same instance, one ser
     assert.equal(res.text, 'same-instance');
     await receiver.waitFor((s) => s.spans.some((x) => x.attributes['request.id'] === 'twice-1'));
     await new Promise((r) => setTimeout(r, 1500));
-    assert.equal(receiver.spans.filter((x) => x.kind === SERVER && x.attributes['request.id'] === 'twice-1').length, 1);
-    assert.equal(app.stderr().split('\n').filter((l) => /already running/.test(l)).length, 1, app.stderr());
+    const perRequest = receiver.spans.filter((x) => x.kind === SERVER && x.attributes['request.id'] === 'twice-1').length;
+    assert.equal(perRequest, 1);
+    const warnings = app.stderr().split('\n').filter((l) => /already running/.test(l)).length;
+    assert.equal(warnings, 1, app.stderr());
+    console.log(`# SDK started twice (preload + start()): ${perRequest} server span per request, ${warnings} warning, start() returned the running instance`);
   } finally {
     await app.stop();
     await receiver.close();

@@ -1,0 +1,115 @@
+// LOG_FILE rotating under 2,000 lines/s when the disk fills up (a real, tiny tmpfs) or
+// the directory turns read-only mid-run: the app does not crash and logs on to the
+// console, every line written before the fault is in the files exactly once (no gap, no
+// repeat), one warning per cause, file descriptors flat.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, fixture, freePort } from '../helpers/app.mjs';
+import { jsonLines, logFiles } from '../helpers/logs.mjs';
+
+const NOBODY = 65534;
+
+/** Mounts a tmpfs of `size` (root only); undefined when this machine does not allow it. */
+function tinyDisk(size) {
+  const dir = mkdtempSync(join(tmpdir(), 'otelkit-tmpfs-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0777`, 'tmpfs', dir], { stdio: 'ignore' });
+    return { dir, cleanup: () => { execFileSync('umount', [dir]); rmSync(dir, { recursive: true }); } };
+  } catch {
+    rmSync(dir, { recursive: true });
+    return undefined;
+  }
+}
+const canMount = (() => {
+  const disk = process.getuid?.() === 0 ? tinyDisk('64k') : undefined;
+  disk?.cleanup();
+  return disk !== undefined;
+})();
+
+/** Runs log-burst.js (10,000 lines in 5 s) to its end; `during(app)` runs once it has started. */
+async function burst(env, { uid, during } = {}) {
+  const app = await startApp(fixture('log-burst.js'), {
+    env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), ENABLE_JSON_LOGS: 'true', LOG_MAX_SIZE: '50k', LOG_MAX_FILES: '1000', RATE: '2000', DURATION_MS: '5000', ...env },
+    readyPattern: /"instrumentations"(?<port>)/,
+    uid,
+  });
+  const fds = [];
+  const sampler = setInterval(() => {
+    try {
+      fds.push(readdirSync(`/proc/${app.child.pid}/fd`).length);
+    } catch {
+      // exited
+    }
+  }, 100);
+  const duringDone = during?.(app);
+  const { code, signal } = await app.exited;
+  clearInterval(sampler);
+  await duringDone;
+  return { code, signal, fds, stdout: app.stdout(), stderr: app.stderr() };
+}
+
+/** What reached the files: sequence numbers, and whether they form one gap-free prefix. */
+function filed(dir) {
+  const seqs = logFiles(dir).flatMap((f) => jsonLines(f.text)).filter((l) => l.message === 'burst').map((l) => l.seq);
+  const distinct = new Set(seqs);
+  const last = Math.max(-1, ...seqs);
+  let missing = 0;
+  for (let i = 0; i <= last; i++) if (!distinct.has(i)) missing++;
+  return { lines: seqs.length, repeated: seqs.length - distinct.size, last, missing, files: logFiles(dir).length };
+}
+
+function check(run, dir, cause) {
+  assert.deepEqual({ code: run.code, signal: run.signal }, { code: 0, signal: null }, `no crash:\n${run.stderr}`);
+  const consoleLines = jsonLines(run.stdout).filter((l) => l.message === 'burst').length;
+  assert.equal(consoleLines, 10_000, 'the console got every line');
+  const f = filed(dir);
+  assert.ok(f.last > 500 && f.last < 9_999, `the fault came mid-run (last line in the files: ${f.last})`);
+  assert.equal(f.missing, 0, 'no line missing before the fault');
+  assert.equal(f.repeated, 0, 'no line repeated');
+  const warnings = run.stdout.split('\n').filter((l) => l.includes('cannot be written'));
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], cause);
+  assert.doesNotMatch(run.stderr, /TypeError|Unhandled|uncaught/i);
+  const before = run.fds.slice(0, 5);
+  const spread = Math.max(...run.fds) - Math.min(...before);
+  assert.ok(spread <= 12 && run.fds.at(-1) <= Math.max(...before) + 2, `fds ${run.fds.join(',')}`);
+  const diag = run.stderr.split('\n').filter(Boolean);
+  return { ...f, consoleLines, fdsFirst: run.fds[0], fdsMax: Math.max(...run.fds), fdsLast: run.fds.at(-1), diag: diag.length, diagText: diag.map((l) => l.replace(/\/tmp\/otelkit-[^/]+\//g, '…/').slice(0, 160)).join(' | ') };
+}
+
+const figure = (r) => `${r.lines} lines in ${r.files} files up to the fault (missing 0, repeated ${r.repeated}), console ${r.consoleLines}/10000, `
+  + `fds ${r.fdsFirst} → max ${r.fdsMax} → ${r.fdsLast}, otelkit warnings: 1 in the log${r.diag ? ` + ${r.diag} diagnostic (${r.diagText})` : ''}`;
+
+test('disk full (ENOSPC on a 160 KB tmpfs) while rotating with gzip: no crash, no gap, fds flat', { skip: !canMount && 'cannot mount a tmpfs here (needs root)' }, async () => {
+  const disk = tinyDisk('160k');
+  try {
+    const run = await burst({ LOG_FILE: join(disk.dir, 'app.log'), LOG_ZIP_ARCHIVES: 'true' });
+    const r = check(run, disk.dir, /\(ENOSPC\)/);
+    console.log(`# ENOSPC (tmpfs 160 KB, rotation at 50 KB, gzip, 2,000 lines/s): ${figure(r)}`);
+  } finally {
+    disk.cleanup();
+  }
+});
+
+test('directory made read-only mid-run (app running as an unprivileged user): no crash, no gap, fds flat', { skip: process.getuid?.() !== 0 && 'needs root to run the app as another user' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otelkit-ro-'));
+  chownSync(dir, NOBODY, NOBODY);
+  try {
+    const run = await burst({ LOG_FILE: join(dir, 'app.log'), LOG_ZIP_ARCHIVES: 'true' }, {
+      uid: NOBODY,
+      during: async () => {
+        await new Promise((r) => setTimeout(r, 1500));
+        chmodSync(dir, 0o555);
+      },
+    });
+    const r = check(run, dir, /\(EACCES\)/);
+    console.log(`# read-only directory (chmod 555 after 1.5 s, app as uid ${NOBODY}, rotation at 50 KB, gzip, 2,000 lines/s): ${figure(r)}`);
+  } finally {
+    chmodSync(dir, 0o755);
+    rmSync(dir, { recursive: true });
+  }
+});

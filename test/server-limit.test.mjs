@@ -1,0 +1,43 @@
+// The admin server's request limiter: a burst runs at once, the rest waits in order, a
+// full queue refuses, a client gone while waiting is skipped, close() refuses the rest.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { createLimiter } = require('../dist/src/server/limit.js');
+
+const settle = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test('burst at once, then in order at the rate; a full queue refuses; gone clients are skipped', async () => {
+  const log = [];
+  let limited = 0;
+  const limiter = createLimiter({ ratePerSecond: 1000, burst: 2, maxQueued: 3, maxWaitMs: 10_000, onLimited: () => limited++ });
+  const submit = (id, gone = false) => limiter.submit(() => log.push(`run ${id}`), () => log.push(`refuse ${id}`), () => gone);
+  submit(1);
+  submit(2);
+  submit(3);
+  submit(4, true);
+  submit(5);
+  submit(6);
+  assert.deepEqual(log, ['run 1', 'run 2', 'refuse 6']);
+  await settle(50);
+  assert.deepEqual(log, ['run 1', 'run 2', 'refuse 6', 'run 3', 'run 5']);
+  assert.equal(limited, 4);
+});
+
+test('a request that waited longer than maxWaitMs is refused; close() refuses what waits', async () => {
+  const log = [];
+  const limiter = createLimiter({ ratePerSecond: 20, burst: 1, maxQueued: 10, maxWaitMs: 1 });
+  const submit = (id) => limiter.submit(() => log.push(`run ${id}`), () => log.push(`refuse ${id}`), () => false);
+  submit(1);
+  submit(2);
+  await settle(120);
+  assert.deepEqual(log, ['run 1', 'refuse 2']);
+  const slow = createLimiter({ ratePerSecond: 0.001, burst: 1 });
+  const closed = [];
+  slow.submit(() => closed.push('run a'), () => closed.push('refuse a'), () => false);
+  slow.submit(() => closed.push('run b'), () => closed.push('refuse b'), () => false);
+  slow.close();
+  assert.deepEqual(closed, ['run a', 'refuse b']);
+});
