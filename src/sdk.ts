@@ -21,7 +21,7 @@ import { selectInstrumentations, type Selection } from './instrumentations';
 import { createMetricExporter, createLogExporter, createSpanExporter, otlpTarget } from './export/otlp';
 import { DeferredSpanProcessor } from './export/deferred-processor';
 import { installExportErrorHandler } from './export/error-handler';
-import { RedactingLogRecordProcessor } from './secrets';
+import { RedactingLogRecordProcessor, RedactingSpanProcessor } from './secrets';
 import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
 import { RequestIdPropagator } from './requests/request-id';
 import { createHttpServerInstrumentation, type HttpServerInstrumentation, type ResponseInfo } from './requests/http-server';
@@ -164,7 +164,9 @@ function exportingProcessors(config: Config, names: readonly string[], meterProv
     } as ConstructorParameters<typeof BatchSpanProcessor>[1]));
   }
   if (names.includes('console')) out.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
-  return out;
+  // Secrets are masked on the way out: spans that are not exported (the embedded default)
+  // only feed APM and slow queries, which never read the attributes it masks.
+  return out.length === 0 ? out : [new RedactingSpanProcessor(), ...out];
 }
 
 async function flushAll(meterProvider: MeterProvider): Promise<void> {

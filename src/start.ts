@@ -21,7 +21,6 @@ import type { IncomingMessage } from 'node:http';
 import { guard } from './guard';
 import { createDbFeature } from './db';
 import { createApmFeature } from './apm';
-import { createSecretsFeature } from './secrets';
 import { createLogging } from './logging';
 import { sharedLogger } from './logging/shared';
 
@@ -173,7 +172,6 @@ function createFeatures(config: Config): Feature[] {
     createLogging(config),
     createDbFeature(config),
     createApmFeature(config),
-    createSecretsFeature(),
     metrics,
     createHealthFeature(config, metrics.readings),
     createMountFeature(config, () => currentInstance()?.router),

@@ -108,3 +108,22 @@ test('runApp sanity: a script that exits on its own is unaffected', async () => 
   const run = await runApp(fixture('short-script.js'), { env: { OTEL_SDK_DISABLED: 'true' } });
   assert.equal(run.code, 7);
 });
+
+test('OTEL_NODE_DISABLED_INSTRUMENTATIONS=pg: no pg spans, the http server span stays', async () => {
+  const { startReceiver } = await import('./helpers/otlp-receiver.mjs');
+  const receiver = await startReceiver();
+  const app = await startApp(fixture('cjs-app.js'), {
+    env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) },
+  });
+  try {
+    assert.equal((await get(`${app.url}/db`, { 'x-request-id': 'no-pg' })).status, 200);
+    await receiver.waitFor((s) => s.spans.some((x) => x.attributes['request.id'] === 'no-pg'));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(receiver.spans.filter((x) => x.attributes['db.system.name']).length, 0);
+    assert.match(app.stdout(), /instrumentations active: [^;]*http/);
+    assert.doesNotMatch(app.stdout().split('\n').find((l) => l.includes('instrumentations active')) ?? '', /\bpg\b/);
+  } finally {
+    await app.stop();
+    await receiver.close();
+  }
+});

@@ -1,13 +1,7 @@
 /**
- * Secrets as a Feature: its span processor masks credentials in finished spans before any
- * exporter sees them (the log-record processor is installed with the OTLP log exporter,
- * src/sdk.ts). It comes after the database processor in createFeatures.
+ * Secrets out of exported telemetry: the span processor runs in front of the span
+ * exporters and the log-record processor in front of the OTLP log exporter (src/sdk.ts),
+ * after the database processor has made statements safe.
  */
-import type { Feature } from '../feature';
-import { RedactingSpanProcessor } from './span-processor';
-
+export { RedactingSpanProcessor } from './span-processor';
 export { RedactingLogRecordProcessor } from './log-processor';
-
-export function createSecretsFeature(): Feature {
-  return { spanProcessors: [new RedactingSpanProcessor()] };
-}

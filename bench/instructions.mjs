@@ -1,0 +1,75 @@
+// Instructions per request under valgrind's callgrind: a repeatable cost figure for
+// comparing changes (it counts work, not time, so other load on the machine does not move
+// it). Not the benchmark: `npm run bench` is. Slow (valgrind runs ~50× slower).
+//   node bench/instructions.mjs [app=hello] [requests=1000] [configs=bare,otelkit,otelkit-otlp]
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request, Agent } from 'node:http';
+import { ROOT, freePort } from './lib/proc.mjs';
+
+const [appName = 'hello', n = '1000', configList = 'bare,otelkit,otelkit-otlp'] = process.argv.slice(2);
+const APPS = { hello: ['bench/apps/hello.js', '/'], 'hello-headers': ['bench/apps/hello-headers.js', '/'], 'hello-als': ['bench/apps/hello-als.js', '/'], 'express-pg': ['bench/apps/express-pg.js', '/users/7'] };
+const [appFile, path] = APPS[appName];
+const requests = Number(n);
+
+async function sink() {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => req.resume().on('end', () => res.end()));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+function get(port, agent) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => res.resume().on('end', resolve));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function measure(name, nodeArgs, env) {
+  const dir = mkdtempSync(join(tmpdir(), 'cg-'));
+  const port = await freePort();
+  const child = spawn('valgrind', ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${dir}/cg.out`, process.execPath, ...nodeArgs, join(ROOT, appFile)], {
+    env: { PATH: process.env.PATH, PORT: String(port), OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...env },
+    stdio: 'ignore',
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  for (let i = 0; ; i++) {
+    try { await get(port, agent); break; } catch { if (i > 600) throw new Error('no answer'); await new Promise((r) => setTimeout(r, 100)); }
+  }
+  const batch = async (count) => { for (let i = 0; i < count; i += 4) await Promise.all([0, 1, 2, 3].map(() => get(port, agent))); };
+  await batch(Number(process.env.WARMUP ?? 2000)); // warm-up: JIT tiers and lazily created state
+  execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
+  await batch(requests);
+  execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+  child.kill('SIGKILL');
+  // One dump per thread (cg.out.1-01 is the main thread); the rest is V8's compiler and
+  // GC helpers and libuv's pool.
+  const dumps = readdirSync(dir).filter((f) => /\.1-\d+$/.test(f));
+  const count = (f) => Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, f), 'utf8'))?.[1] ?? 0);
+  const main = count(dumps.find((f) => f.endsWith('-01')));
+  const total = dumps.reduce((sum, f) => sum + count(f), 0);
+  console.log(`${name.padEnd(14)} main thread ${(main / requests / 1000).toFixed(1).padStart(8)} k, all threads ${(total / requests / 1000).toFixed(1)} k instructions per request`);
+  const dump = dumps[0];
+  if (process.env.KEEP_DUMPS) console.log(`dump kept: ${join(dir, dump ?? 'cg.out')}`);
+  else rmSync(dir, { recursive: true, force: true });
+  return main / requests;
+}
+
+const receiver = await sink();
+const configs = {
+  bare: [[], {}],
+  otelkit: [['--require', join(ROOT, 'dist/register.js')], {}],
+  'otelkit-unsampled': [['--require', join(ROOT, 'dist/register.js')], { OTEL_TRACES_SAMPLER: 'always_off' }],
+  'otelkit-otlp': [['--require', join(ROOT, 'dist/register.js')], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
+  'stock-otlp': [['--require', '@opentelemetry/auto-instrumentations-node/register'], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
+};
+const results = {};
+for (const name of configList.split(',')) results[name] = await measure(name, ...configs[name]);
+if (results.bare) {
+  for (const [name, v] of Object.entries(results)) if (name !== 'bare') console.log(`${name}: main thread +${((v - results.bare) / 1000).toFixed(1)} k per request, ${(results.bare / v).toFixed(2)} × bare`);
+}
+receiver.close();
