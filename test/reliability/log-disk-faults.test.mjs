@@ -4,7 +4,7 @@
 // repeat), one warning per cause, file descriptors flat.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,14 @@ function tinyDisk(size) {
     return undefined;
   }
 }
+/** Whether `uid` can load the fixture and the preload from this checkout (a clone in a
+ *  0700 directory cannot be read by other users). */
+function canRunAs(uid) {
+  if (process.getuid?.() !== 0) return 'needs root to run the app as another user';
+  const probe = spawnSync(process.execPath, ['-e', `require.resolve(${JSON.stringify(fixture('log-burst.js'))}); require.resolve(${JSON.stringify(join(import.meta.dirname, '../../dist/register.js'))})`], { uid, stdio: 'ignore' });
+  return probe.status === 0 ? false : `uid ${uid} cannot read this checkout (${import.meta.dirname})`;
+}
+
 const canMount = (() => {
   const disk = process.getuid?.() === 0 ? tinyDisk('64k') : undefined;
   disk?.cleanup();
@@ -95,7 +103,7 @@ test('disk full (ENOSPC on a 160 KB tmpfs) while rotating with gzip: no crash, n
   }
 });
 
-test('directory made read-only mid-run (app running as an unprivileged user): no crash, no gap, fds flat', { skip: process.getuid?.() !== 0 && 'needs root to run the app as another user' }, async () => {
+test('directory made read-only mid-run (app running as an unprivileged user): no crash, no gap, fds flat', { skip: canRunAs(NOBODY) }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'otelkit-ro-'));
   chownSync(dir, NOBODY, NOBODY);
   try {
