@@ -7,7 +7,10 @@
 import { metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { PeriodicExportingMetricReader, type MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality, AggregationType, InstrumentType, PeriodicExportingMetricReader,
+  type MeterProvider, type MetricReader, type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, SimpleSpanProcessor,
   TraceIdRatioBasedSampler, type Sampler, type SpanProcessor,
@@ -82,13 +85,22 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
 
   const readers: MetricReader[] = [prometheus.reader];
   const metricsTarget = otlpTarget(config, 'metrics');
+  let sharedOtlpReader: MetricReader | undefined;
   if (exporters.metrics.includes('otlp') && metricsTarget) {
-    readers.push(new PeriodicExportingMetricReader({
-      metricProducers: [durations],
-      exporter: createMetricExporter(metricsTarget),
+    const exporter = createMetricExporter(metricsTarget);
+    const options = {
+      exporter,
       exportIntervalMillis: config.metricExportIntervalMs,
       exportTimeoutMillis: Math.min(30_000, config.metricExportIntervalMs),
-    }));
+    };
+    if (wantsWhatPrometheusCollects(exporter)) {
+      // Every registered reader keeps its own storage, so each measurement would be
+      // hashed and aggregated twice; cumulative OTLP export sends what the Prometheus
+      // reader already holds (bound below, once that reader is registered).
+      sharedOtlpReader = new PeriodicExportingMetricReader(options);
+    } else {
+      readers.push(new PeriodicExportingMetricReader({ ...options, metricProducers: [durations] }));
+    }
   }
 
   // Exporting processors need the MeterProvider (to count what they drop), which NodeSDK
@@ -118,6 +130,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
     instrumentations: instrumentations.instrumentations,
   });
   sdk.start();
+  sharedOtlpReader?.setMetricProducer({ collect: (options) => prometheus.reader.collect(options) });
 
   const meterProvider = metrics.getMeterProvider() as MeterProvider;
   exportProcessor.set(exportingProcessors(config, exporters.traces, meterProvider));
@@ -143,9 +156,11 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
     prometheus,
     instrumentations,
     sendsLogs,
-    forceFlush: () => flushAll(meterProvider),
+    forceFlush: () => flushAll(meterProvider, sharedOtlpReader),
     async shutdown() {
       httpServer?.shutdown();
+      // Its last export reads the Prometheus reader, which sdk.shutdown() closes.
+      await sharedOtlpReader?.shutdown().catch(() => undefined);
       await sdk.shutdown();
     },
   };
@@ -169,8 +184,17 @@ function exportingProcessors(config: Config, names: readonly string[], meterProv
   return out.length === 0 ? out : [new RedactingSpanProcessor(), ...out];
 }
 
-async function flushAll(meterProvider: MeterProvider): Promise<void> {
+async function flushAll(meterProvider: MeterProvider, sharedOtlpReader: MetricReader | undefined): Promise<void> {
   const tracerProvider = trace.getTracerProvider() as { getDelegate?: () => { forceFlush?: () => Promise<void> } };
   const delegate = tracerProvider.getDelegate?.();
-  await Promise.allSettled([delegate?.forceFlush?.(), meterProvider.forceFlush?.()]);
+  await Promise.allSettled([delegate?.forceFlush?.(), meterProvider.forceFlush?.(), sharedOtlpReader?.forceFlush()]);
+}
+
+const INSTRUMENT_TYPES = Object.values(InstrumentType);
+
+/** The OTLP exporter asks for cumulative, default-aggregated data: what Prometheus reads. */
+function wantsWhatPrometheusCollects(exporter: PushMetricExporter): boolean {
+  return INSTRUMENT_TYPES.every((type) =>
+    (exporter.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE) === AggregationTemporality.CUMULATIVE
+    && (exporter.selectAggregation?.(type).type ?? AggregationType.DEFAULT) === AggregationType.DEFAULT);
 }

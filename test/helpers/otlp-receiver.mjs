@@ -80,7 +80,8 @@ function normalizeMetrics(req) {
           count: p.count !== undefined ? Number(p.count) : undefined,
           sum: p.sum !== undefined ? Number(p.sum) : undefined,
         }));
-        out.push({ name: m.name, unit: m.unit, type: m.histogram ? 'histogram' : m.sum ? 'sum' : 'gauge', points, scope: sm.scope?.name, resource });
+        const temporality = { 1: 'delta', 2: 'cumulative' }[Number(data.aggregationTemporality ?? 0)];
+        out.push({ name: m.name, unit: m.unit, type: m.histogram ? 'histogram' : m.sum ? 'sum' : 'gauge', temporality, points, scope: sm.scope?.name, resource });
       }
     }
   }
