@@ -1,7 +1,9 @@
 // Instructions per request under valgrind's callgrind: a repeatable cost figure for
 // comparing changes (it counts work, not time, so other load on the machine does not move
 // it). Not the benchmark: `npm run bench` is. Slow (valgrind runs ~50× slower).
-//   node bench/instructions.mjs [app=hello] [requests=1000] [configs=bare,otelkit,otelkit-otlp]
+//   node bench/instructions.mjs [app=hello|express-pg] [requests=1000] [configs=bare,otelkit,otelkit-otlp]
+// configurations: bare, als, headers, als+headers (bench/apps/floor.js), otelkit,
+// otelkit-unsampled, otelkit-otlp, stock-otlp
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,7 @@ import { request, Agent } from 'node:http';
 import { ROOT, freePort } from './lib/proc.mjs';
 
 const [appName = 'hello', n = '1000', configList = 'bare,otelkit,otelkit-otlp'] = process.argv.slice(2);
-const APPS = { hello: ['bench/apps/hello.js', '/'], 'hello-headers': ['bench/apps/hello-headers.js', '/'], 'hello-als': ['bench/apps/hello-als.js', '/'], 'express-pg': ['bench/apps/express-pg.js', '/users/7'] };
+const APPS = { hello: ['bench/apps/hello.js', '/'], 'express-pg': ['bench/apps/express-pg.js', '/users/7'] };
 const [appFile, path] = APPS[appName];
 const requests = Number(n);
 
@@ -62,6 +64,10 @@ async function measure(name, nodeArgs, env) {
 const receiver = await sink();
 const configs = {
   bare: [[], {}],
+  // What otelkit's request path cannot avoid, measured without otelkit (bench/apps/floor.js).
+  als: [['--require', join(ROOT, 'bench/apps/floor.js')], { FLOOR: 'als' }],
+  headers: [['--require', join(ROOT, 'bench/apps/floor.js')], { FLOOR: 'headers' }],
+  'als+headers': [['--require', join(ROOT, 'bench/apps/floor.js')], { FLOOR: 'als,headers' }],
   otelkit: [['--require', join(ROOT, 'dist/register.js')], {}],
   'otelkit-unsampled': [['--require', join(ROOT, 'dist/register.js')], { OTEL_TRACES_SAMPLER: 'always_off' }],
   'otelkit-otlp': [['--require', join(ROOT, 'dist/register.js')], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
