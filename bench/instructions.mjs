@@ -3,7 +3,7 @@
 // it). Not the benchmark: `npm run bench` is. Slow (valgrind runs ~50× slower).
 //   node bench/instructions.mjs [app=hello|express-pg] [requests=1000] [configs=bare,otelkit,otelkit-otlp]
 // configurations: bare, als, headers, als+headers (bench/apps/floor.js), otelkit,
-// otelkit-unsampled, otelkit-otlp, stock-otlp
+// otelkit-no-pg, otelkit-unsampled, otelkit-otlp, stock-otlp
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +69,7 @@ const configs = {
   headers: [['--require', join(ROOT, 'bench/apps/floor.js')], { FLOOR: 'headers' }],
   'als+headers': [['--require', join(ROOT, 'bench/apps/floor.js')], { FLOOR: 'als,headers' }],
   otelkit: [['--require', join(ROOT, 'dist/register.js')], {}],
+  'otelkit-no-pg': [['--require', join(ROOT, 'dist/register.js')], { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }],
   'otelkit-unsampled': [['--require', join(ROOT, 'dist/register.js')], { OTEL_TRACES_SAMPLER: 'always_off' }],
   'otelkit-otlp': [['--require', join(ROOT, 'dist/register.js')], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
   'stock-otlp': [['--require', '@opentelemetry/auto-instrumentations-node/register'], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
