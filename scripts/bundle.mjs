@@ -26,7 +26,7 @@ const { DEFERRED_BY_BUILD } = require('../dist/src/sdk-node.js');
 
 const LAZY_EXTERNAL = [
   // Loaded when first needed: the first system sample (a second after start), LOG_FILE.
-  /^systeminformation$/,
+  /^systeminformation(\/|$)/,
   /^winston-daily-rotate-file$/,
   // The gRPC exporters and their stack (loaded from node_modules, only with OTLP over gRPC).
   /^@opentelemetry\/exporter-(trace|metrics|logs)-otlp-grpc$/,
