@@ -62,16 +62,18 @@ async function measure(name, nodeArgs, env) {
 }
 
 const receiver = await sink();
+const otelkit = ['--require', join(ROOT, 'dist/register.js')];
+const floor = ['--require', join(ROOT, 'bench/apps/floor.js')];
 const configs = {
   bare: [[], {}],
   // What otelkit's request path cannot avoid, measured without otelkit (bench/apps/floor.js).
-  als: [['--require', join(ROOT, 'bench/apps/floor.js')], { FLOOR: 'als' }],
-  headers: [['--require', join(ROOT, 'bench/apps/floor.js')], { FLOOR: 'headers' }],
-  'als+headers': [['--require', join(ROOT, 'bench/apps/floor.js')], { FLOOR: 'als,headers' }],
-  otelkit: [['--require', join(ROOT, 'dist/register.js')], {}],
-  'otelkit-no-pg': [['--require', join(ROOT, 'dist/register.js')], { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }],
-  'otelkit-unsampled': [['--require', join(ROOT, 'dist/register.js')], { OTEL_TRACES_SAMPLER: 'always_off' }],
-  'otelkit-otlp': [['--require', join(ROOT, 'dist/register.js')], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
+  als: [floor, { FLOOR: 'als' }],
+  headers: [floor, { FLOOR: 'headers' }],
+  'als+headers': [floor, { FLOOR: 'als,headers' }],
+  otelkit: [otelkit, {}],
+  'otelkit-no-pg': [otelkit, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }],
+  'otelkit-unsampled': [otelkit, { OTEL_TRACES_SAMPLER: 'always_off' }],
+  'otelkit-otlp': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
   'stock-otlp': [['--require', '@opentelemetry/auto-instrumentations-node/register'], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
 };
 const results = {};

@@ -4,17 +4,17 @@ import { startServer, stopServer, ROOT } from './lib/proc.mjs';
 import { median } from './lib/report.mjs';
 
 const runs = Number(process.argv[2] ?? 11);
+const otelkit = ['--require', `${ROOT}dist/register.js`];
 const configs = {
-  bare: [],
-  otelkit: ['--require', `${ROOT}dist/register.js`],
-  'otelkit-otlp': ['--require', `${ROOT}dist/register.js`],
+  bare: [[], {}],
+  otelkit: [otelkit, {}],
+  // Nothing is exported before the first answer; the endpoint only makes the exporters load.
+  'otelkit-otlp': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }],
 };
-// Nothing is exported before the first answer; the endpoint only makes the exporters load.
-const ENV = { 'otelkit-otlp': { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' } };
 const times = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) {
-  for (const [name, nodeArgs] of Object.entries(configs)) {
-    const server = await startServer({ app: `${ROOT}bench/apps/hello.js`, nodeArgs, env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...ENV[name] }, cpu: 0 });
+  for (const [name, [nodeArgs, env]] of Object.entries(configs)) {
+    const server = await startServer({ app: `${ROOT}bench/apps/hello.js`, nodeArgs, env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...env }, cpu: 0 });
     times[name].push(server.startupMs);
     await stopServer(server.child);
   }

@@ -18,7 +18,6 @@
 import * as esbuild from 'esbuild';
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 
 const require = createRequire(import.meta.url);
@@ -72,12 +71,6 @@ const otelkitPlugin = (semconvSource) => ({
       loader: 'js',
       contents: 'const debug = () => Object.assign(() => {}, { enabled: false, extend: debug });\nmodule.exports = debug;',
     }));
-    // The bundle runs in a vm.Script (load.ts, for the code cache), where `import()` has no
-    // loader on Node 20; the OTLP HTTP transport imports node:http/https that way.
-    build.onLoad({ filter: /otlp-exporter-base[\\/]build[\\/]src[\\/].*\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      return { loader: 'js', contents: source.replace(/\bimport\((['"])(https?)\1\)/g, 'Promise.resolve().then(() => require("$2"))') };
-    });
     build.onResolve({ filter: /^[@a-z]/ }, (args) => {
       // The real module behind a placeholder is loaded from node_modules when first used.
       if (args.namespace === 'deferred' || args.namespace === 'iitm') return { path: args.path, external: true };
@@ -143,6 +136,10 @@ const options = {
   // wrapped back into CommonJS, would put a getter in front of every property read.
   conditions: ['node', 'require'],
   mainFields: ['main'],
+  // The bundle runs in a vm.Script (load.ts, for the code cache), where `import()` has no
+  // loader on Node 20 (the OTLP HTTP transport imports node:http that way): esbuild turns
+  // every `import()` into a require.
+  supported: { 'dynamic-import': false },
   // Optional dependencies some packages probe for with try/require.
   external: ['osx-temperature-sensor', 'bufferutil', 'utf-8-validate'],
   logLevel: 'warning',

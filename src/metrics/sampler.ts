@@ -161,9 +161,11 @@ function clampPercent(v: number | null): number | null {
  * from it; lib/memory is +3.8 MB. The full package is the fallback should that path move.
  */
 function loadMemoryReader(): () => Promise<SiMemory> {
+  let si: { mem: () => Promise<SiMemory> };
   try {
-    return (require('systeminformation/lib/memory') as { mem: () => Promise<SiMemory> }).mem;
+    si = require('systeminformation/lib/memory');
   } catch {
-    return (require('systeminformation') as { mem: () => Promise<SiMemory> }).mem;
+    si = require('systeminformation');
   }
+  return si.mem;
 }

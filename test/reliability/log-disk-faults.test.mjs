@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, fixture, freePort } from '../helpers/app.mjs';
+import { startApp, fixture, freePort, REGISTER_CJS } from '../helpers/app.mjs';
 import { jsonLines, logFiles } from '../helpers/logs.mjs';
 
 const NOBODY = 65534;
@@ -28,7 +28,7 @@ function tinyDisk(size) {
  *  0700 directory cannot be read by other users). */
 function canRunAs(uid) {
   if (process.getuid?.() !== 0) return 'needs root to run the app as another user';
-  const probe = spawnSync(process.execPath, ['-e', `require.resolve(${JSON.stringify(fixture('log-burst.js'))}); require.resolve(${JSON.stringify(join(import.meta.dirname, '../../dist/register.js'))})`], { uid, stdio: 'ignore' });
+  const probe = spawnSync(process.execPath, ['-e', `require.resolve(${JSON.stringify(fixture('log-burst.js'))}); require.resolve(${JSON.stringify(REGISTER_CJS)})`], { uid, stdio: 'ignore' });
   return probe.status === 0 ? false : `uid ${uid} cannot read this checkout (${import.meta.dirname})`;
 }
 
