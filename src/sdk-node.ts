@@ -8,6 +8,8 @@
  * never does never pays for it.
  */
 export { NodeSDK } from '@opentelemetry/sdk-node/build/src/sdk';
+/** The span limits NodeSDK reads from OTEL_*_LIMIT variables (loaded with NodeSDK anyway). */
+export { createSpanLimitsFromEnv } from '@opentelemetry/sdk-node/build/src/create-from-env';
 
 /** The modules the build defers (see scripts/bundle.mjs). */
 export const DEFERRED_BY_BUILD = [

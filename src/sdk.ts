@@ -19,7 +19,8 @@ import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { Config } from './config';
 import type { AppInfo } from './app-info';
 import { buildResource } from './resource';
-import { NodeSDK } from './sdk-node';
+import { PooledIdGenerator } from './id-generator';
+import { NodeSDK, createSpanLimitsFromEnv } from './sdk-node';
 import { selectInstrumentations, type Selection } from './instrumentations';
 import { createMetricExporter, createLogExporter, createSpanExporter, otlpTarget } from './export/otlp';
 import { DeferredSpanProcessor } from './export/deferred-processor';
@@ -29,6 +30,7 @@ import { createPrometheusReader, type PrometheusReader } from './metrics/prometh
 import { RequestIdPropagator } from './requests/request-id';
 import { createHttpServerInstrumentation, type HttpServerInstrumentation, type ResponseInfo } from './requests/http-server';
 import { createRequestDurations } from './requests/durations';
+import { serverSpans } from './requests/server-span';
 import type { IncomingMessage } from 'node:http';
 
 export const VERSION = '0.1.0';
@@ -116,6 +118,11 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
 
   const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs }, app);
   const resource = buildResource(config, app);
+  // Shared with the HTTP server spans, which are made outside the SDK Tracer (server-span.ts).
+  const sampler = buildSampler(config);
+  const idGenerator = new PooledIdGenerator();
+  const spanLimits = createSpanLimitsFromEnv() ?? {};
+  const spanProcessors = [...(parts.spanProcessors ?? []), exportProcessor];
   const sdk = new NodeSDK({
     resource,
     autoDetectResources: false,
@@ -123,9 +130,11 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
     textMapPropagator: new CompositePropagator({
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new RequestIdPropagator(config.requestIdHeader)],
     }),
-    sampler: buildSampler(config),
+    sampler,
+    idGenerator,
+    spanLimits,
     metricReaders: readers,
-    spanProcessors: [...(parts.spanProcessors ?? []), exportProcessor],
+    spanProcessors,
     logRecordProcessors: logProcessors,
     instrumentations: instrumentations.instrumentations,
   });
@@ -140,7 +149,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   let httpServer: HttpServerInstrumentation | undefined;
   if (instrumentations.httpServer) {
     httpServer = createHttpServerInstrumentation({
-      tracer,
+      startSpan: serverSpans({ sampler, idGenerator, processors: spanProcessors, resource, scope: { name: 'otelkit', version: VERSION }, limits: spanLimits }),
       durations,
       attach: (ctx) => contextManager.attach(ctx),
       requestIdHeader: config.requestIdHeader.toLowerCase(),

@@ -15,10 +15,11 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import {
-  propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer,
+  propagation, ROOT_CONTEXT, SpanStatusCode, type Attributes, type Context, type Span,
 } from '@opentelemetry/api';
 import { RPCType, type RPCMetadata } from '@opentelemetry/core';
 import { chooseRequestId } from './request-id';
+import { ServerSpan, type StartServerSpan } from './server-span';
 import { requestContext } from './context';
 import { kState, patchWriteHead, type Timed, type Tracked } from './response-headers';
 import type { RequestDurations } from './durations';
@@ -36,7 +37,7 @@ export interface ResponseInfo {
 }
 
 export interface HttpServerOptions {
-  readonly tracer: Tracer;
+  readonly startSpan: StartServerSpan;
   readonly durations: RequestDurations;
   /** Makes a context current for the rest of the request (AsyncLocalStorage enterWith). */
   readonly attach: (ctx: Context) => void;
@@ -77,7 +78,7 @@ interface FastifyHandlerMessage {
 }
 
 export function createHttpServerInstrumentation(options: HttpServerOptions): HttpServerInstrumentation {
-  const { tracer, attach, requestIdHeader, durations, onResponse } = options;
+  const { startSpan, attach, requestIdHeader, durations, onResponse } = options;
 
   function start(req: IncomingMessage, res: ServerMessage['response']): void {
     const startMs = performance.now();
@@ -104,14 +105,15 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     const parent = headers.traceparent === undefined && headers.baggage === undefined
       ? ROOT_CONTEXT
       : propagation.extract(ROOT_CONTEXT, headers);
-    const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
+    const span = startSpan(method, attributes, parent, startMs);
     const rpc: RPCMetadata = { type: RPCType.HTTP, span };
     attach(requestContext(parent, span, rpc, requestId));
     res[kState] = new RequestState(startMs, method, span, rpc, requestId, scheme);
   }
 
   function finish(req: IncomingMessage, state: RequestState, status: number): void {
-    const durationMs = performance.now() - state.start;
+    const now = performance.now();
+    const durationMs = now - state.start;
     const route = state.rpc.route ?? state.route ?? expressRoute(req);
     const { span, method } = state;
     durations.record(durationMs / 1000, method, status, route, state.scheme);
@@ -127,7 +129,8 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
         span.setStatus({ code: SpanStatusCode.ERROR });
       }
     }
-    span.end();
+    if (span instanceof ServerSpan) span.endAt(now);
+    else span.end();
 
     if (onResponse !== undefined) {
       const { traceId, spanId } = span.spanContext();
