@@ -7,10 +7,11 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import type { Span } from '@opentelemetry/api';
+import type { MeterProvider, Span } from '@opentelemetry/api';
 import type { Config } from './config';
 import type { AppInfo } from './app-info';
 import { getRequestId } from './requests/request-id';
+import { summingMeterProvider } from './metrics/summed-meter';
 
 export interface InstrumentationContext {
   readonly config: Config;
@@ -73,8 +74,15 @@ const ENTRIES: readonly Entry[] = [
     modules: ['pg'],
     load: () => {
       const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+      // Its pool connection counters move on every acquire and release: summed in otelkit,
+      // read by the SDK at collection (src/metrics/summed-meter.ts).
+      class SummedPoolCounters extends PgInstrumentation {
+        override setMeterProvider(provider: MeterProvider): void {
+          super.setMeterProvider(summingMeterProvider(provider));
+        }
+      }
       // Queries keep their spans; the pool's connect calls (one per pool.query) do not.
-      return new PgInstrumentation({ enhancedDatabaseReporting: false, ignoreConnectSpans: true });
+      return new SummedPoolCounters({ enhancedDatabaseReporting: false, ignoreConnectSpans: true });
     },
   },
   {

@@ -85,7 +85,7 @@ function normalizeMetrics(req) {
           sum: p.sum !== undefined ? Number(p.sum) : undefined,
         }));
         const temporality = { 1: 'delta', 2: 'cumulative' }[Number(data.aggregationTemporality ?? 0)];
-        out.push({ name: m.name, unit: m.unit, type: m.histogram ? 'histogram' : m.sum ? 'sum' : 'gauge', temporality, points, scope: sm.scope?.name, resource });
+        out.push({ name: m.name, unit: m.unit, description: m.description, type: m.histogram ? 'histogram' : m.sum ? 'sum' : 'gauge', monotonic: m.sum ? Boolean(m.sum.isMonotonic) : undefined, temporality, points, scope: sm.scope?.name, resource });
       }
     }
   }
