@@ -4,6 +4,10 @@
 //   npm run bench               full run (5 rounds × 10 s per configuration and app)
 //   npm run bench -- --quick    one short round (under two minutes), prints the ratios
 //   options: --rounds N --seconds S --connections C --apps hello,express-pg --out FILE
+//            --configs otelkit,otelkit-otlp,stock-otlp (which to pair with bare runs)
+//            --against DIR   also run the otelkit built in DIR (another checkout, after
+//                            npm run build) as `previous` and `previous-otlp`: an A/B of two
+//                            revisions on the same machine in the same rounds
 //
 // Each configuration runs right after a bare run of the same app in the same round
 // (bare, X, bare, Y …); ratios are X / that bare run. Server on core 0, wrk and the OTLP
@@ -25,6 +29,8 @@ const { values: opts } = parseArgs({
     apps: { type: 'string', default: 'hello,express-pg' },
     startups: { type: 'string' },
     out: { type: 'string' },
+    configs: { type: 'string' },
+    against: { type: 'string' },
   },
 });
 const rounds = Number(opts.rounds ?? (opts.quick ? 1 : 5));
@@ -47,10 +53,15 @@ const APPS = {
 
 function configurations(receiverUrl) {
   const otelkit = ['--require', `${ROOT}dist/register.js`];
+  const previous = opts.against ? ['--require', `${opts.against.replace(/\/$/, '')}/dist/register.js`] : undefined;
   return {
     bare: { nodeArgs: [], env: {} },
     otelkit: { nodeArgs: otelkit, env: {} },
     'otelkit-otlp': { nodeArgs: otelkit, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl } },
+    ...(previous && {
+      previous: { nodeArgs: previous, env: {} },
+      'previous-otlp': { nodeArgs: previous, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl } },
+    }),
     'stock-otlp': {
       nodeArgs: ['--require', '@opentelemetry/auto-instrumentations-node/register'],
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp' },
@@ -101,7 +112,9 @@ async function startupTimes(config) {
 async function main() {
   const receiver = await startReceiver();
   const configs = configurations(receiver.url);
-  const measured = ['otelkit', 'otelkit-otlp', 'stock-otlp'];
+  const measured = opts.configs ? opts.configs.split(',') : ['otelkit', 'otelkit-otlp', 'stock-otlp'];
+  if (opts.against) measured.push('previous', 'previous-otlp');
+  for (const name of measured) if (!configs[name]) throw new Error(`unknown configuration ${name} (known: ${Object.keys(configs).join(', ')})`);
   const results = {};
   try {
     for (const appName of opts.apps.split(',')) {
@@ -120,7 +133,7 @@ async function main() {
       startup[name] = await startupTimes(configs[name]);
       console.error(`startup ${name}: median ${median(startup[name]).toFixed(0)} ms`);
     }
-    const text = report({ machine, opts: { rounds, seconds, warmup, connections, startups, quick: opts.quick }, results, startup, pinned: serverCpu !== undefined });
+    const text = report({ machine, opts: { rounds, seconds, warmup, connections, startups, quick: opts.quick, configs: opts.configs, against: opts.against }, results, startup, pinned: serverCpu !== undefined });
     console.log(text);
     const out = opts.out ?? (opts.quick ? undefined : `${ROOT}bench/RESULTS.md`);
     if (out) writeFileSync(out, text);

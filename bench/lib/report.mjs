@@ -30,7 +30,8 @@ function appTable(rows) {
 }
 
 export function report({ machine, opts, results, startup, pinned }) {
-  const cmd = `npm run bench${opts.quick ? ' -- --quick' : ''}`;
+  const extra = [opts.quick && '--quick', opts.configs && `--configs ${opts.configs}`, opts.against && `--against ${opts.against}`].filter(Boolean);
+  const cmd = `npm run bench${extra.length > 0 ? ` -- ${extra.join(' ')}` : ''}`;
   const out = [
     '# otelkit benchmark results',
     '',
@@ -56,5 +57,6 @@ export function report({ machine, opts, results, startup, pinned }) {
     '(spans feed APM and slow queries, metrics on the Prometheus endpoint, nothing exported); `otelkit-otlp` the same with',
     '`OTEL_EXPORTER_OTLP_ENDPOINT` set (every span exported over OTLP/protobuf to a local receiver); `stock-otlp`',
     '`--require @opentelemetry/auto-instrumentations-node/register` exporting traces, metrics and logs to the same receiver.', '');
+  if (opts.against) out.push(`\`previous\` and \`previous-otlp\`: the same two otelkit configurations with the build in ${opts.against}.`, '');
   return out.join('\n');
 }

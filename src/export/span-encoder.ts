@@ -38,13 +38,19 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
   return writer.finish();
 }
 
+/**
+ * Spans by resource, then by scope. A tracer hands the same scope object to all its spans,
+ * so the scope's name key is built once per object, not once per span.
+ */
 function group(spans: readonly ReadableSpan[]): Map<Resource, Map<string, ReadableSpan[]>> {
   const byResource = new Map<Resource, Map<string, ReadableSpan[]>>();
+  const keys = new Map<InstrumentationScope, string>();
   for (const span of spans) {
     let scopes = byResource.get(span.resource);
     if (scopes === undefined) byResource.set(span.resource, (scopes = new Map()));
-    const { name, version, schemaUrl } = span.instrumentationScope;
-    const key = `${name}@${version ?? ''}:${schemaUrl ?? ''}`;
+    const scope = span.instrumentationScope;
+    let key = keys.get(scope);
+    if (key === undefined) keys.set(scope, (key = `${scope.name}@${scope.version ?? ''}:${scope.schemaUrl ?? ''}`));
     const list = scopes.get(key);
     if (list === undefined) scopes.set(key, [span]);
     else list.push(span);
