@@ -95,6 +95,22 @@ const NOT_ENDED: HrTime = Object.freeze([0, 0]) as unknown as HrTime;
 const NO_DURATION: HrTime = Object.freeze([-1, -1]) as unknown as HrTime;
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 
+/**
+ * Adds to an event or link list bounded as the SDK bounds it: when full, the oldest entry
+ * gives way; with a limit of 0 nothing is added. A frozen (shared, empty) list is replaced.
+ */
+function appendBounded<T>(list: T[], item: T, limit: number): { list: T[]; dropped: number } {
+  if (limit <= 0) return { list, dropped: 1 };
+  const next = Object.isFrozen(list) ? [] : list;
+  let dropped = 0;
+  if (next.length >= limit) {
+    next.shift();
+    dropped = 1;
+  }
+  next.push(item);
+  return { list: next, dropped };
+}
+
 export class ServerSpan implements Span, ReadableSpan {
   readonly kind = SpanKind.SERVER;
   readonly startTime: HrTime;
@@ -176,41 +192,27 @@ export class ServerSpan implements Span, ReadableSpan {
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
     if (this.endedWarning()) return this;
     const { eventCountLimit, attributePerEventCountLimit } = this.shared.limits;
-    if (eventCountLimit === 0) {
-      this.droppedEventsCount++;
-      return this;
-    }
-    if (this.events === NO_EVENTS) this.events = [];
-    if (this.events.length >= eventCountLimit) {
-      this.events.shift();
-      this.droppedEventsCount++;
-    }
     if (isTimeInput(attributesOrTime)) {
       if (!isTimeInput(time)) time = attributesOrTime;
       attributesOrTime = undefined;
     }
     const { kept, dropped } = this.bounded(sanitizeAttributes(attributesOrTime), attributePerEventCountLimit);
-    this.events.push({ name, attributes: kept, time: this.hrTimeOf(time), droppedAttributesCount: dropped });
+    const added = appendBounded(this.events, { name, attributes: kept, time: this.hrTimeOf(time), droppedAttributesCount: dropped }, eventCountLimit);
+    this.events = added.list;
+    this.droppedEventsCount += added.dropped;
     return this;
   }
 
   addLink(link: Link): this {
     if (this.endedWarning()) return this;
     const { linkCountLimit, attributePerLinkCountLimit } = this.shared.limits;
-    if (linkCountLimit === 0) {
-      this.droppedLinksCount++;
-      return this;
-    }
-    if (this.links === NO_LINKS) this.links = [];
-    if (this.links.length >= linkCountLimit) {
-      this.links.shift();
-      this.droppedLinksCount++;
-    }
     const { kept, dropped } = this.bounded(sanitizeAttributes(link.attributes), attributePerLinkCountLimit);
     const stored: Link = { context: link.context };
     if (Object.keys(kept).length > 0) stored.attributes = kept;
     if (dropped > 0) stored.droppedAttributesCount = dropped;
-    this.links.push(stored);
+    const added = appendBounded(this.links, stored, linkCountLimit);
+    this.links = added.list;
+    this.droppedLinksCount += added.dropped;
     return this;
   }
 
