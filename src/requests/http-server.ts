@@ -19,7 +19,7 @@ import {
 } from '@opentelemetry/api';
 import { RPCType, type RPCMetadata } from '@opentelemetry/core';
 import { chooseRequestId } from './request-id';
-import { ServerSpan, type StartServerSpan } from './server-span';
+import type { StartServerSpan } from './server-span';
 import { requestContext } from './context';
 import { kState, patchWriteHead, type Timed, type Tracked } from './response-headers';
 import type { RequestDurations } from './durations';
@@ -129,8 +129,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
         span.setStatus({ code: SpanStatusCode.ERROR });
       }
     }
-    if (span instanceof ServerSpan) span.endAt(now);
-    else span.end();
+    span.end(now); // a performance.now() reading: the SDK's way of giving the end time
 
     if (onResponse !== undefined) {
       const { traceId, spanId } = span.spanContext();
