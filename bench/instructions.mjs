@@ -4,6 +4,9 @@
 // Work on timers (resource sampling, the event-loop delay monitor) is counted in an idle
 // window after the requests and taken out at its per-second rate; export work stays in.
 //   node bench/instructions.mjs [app=hello|express-pg] [requests=1000] [configs=bare,otelkit,otelkit-otlp]
+//   PROFILE=40 node bench/instructions.mjs …   also prints the 40 costliest functions of
+//                                             each configuration (self cost, JS named)
+//   CALLERS=Builtins_LoadIC,…                   and who calls these, by inclusive cost
 // configurations: bare, als, headers, als+headers (bench/apps/floor.js), otelkit,
 // otelkit-no-pg, otelkit-unsampled, otelkit-otlp, stock-otlp
 import { spawn, execFileSync } from 'node:child_process';
@@ -12,12 +15,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request, Agent } from 'node:http';
 import { ROOT, freePort } from './lib/proc.mjs';
+import { profile } from './lib/callgrind-js.mjs';
 
 const [appName = 'hello', n = '1000', configList = 'bare,otelkit,otelkit-otlp'] = process.argv.slice(2);
 const APPS = { hello: ['bench/apps/hello.js', '/'], 'express-pg': ['bench/apps/express-pg.js', '/users/7'] };
 const [appFile, path] = APPS[appName];
 const requests = Number(n);
 const DRAIN_MS = Number(process.env.DRAIN_MS ?? 6000);
+const PROFILE = Number(process.env.PROFILE ?? 0);
+const CALLERS = process.env.CALLERS ? process.env.CALLERS.split(',') : [];
 
 async function sink() {
   const { createServer } = await import('node:http');
@@ -37,7 +43,9 @@ function get(port, agent) {
 async function measure(name, nodeArgs, env) {
   const dir = mkdtempSync(join(tmpdir(), 'cg-'));
   const port = await freePort();
-  const child = spawn('valgrind', ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${dir}/cg.out`, process.execPath, ...nodeArgs, join(ROOT, appFile)], {
+  const profiling = PROFILE > 0 ? ['--compress-strings=no', '--compress-pos=no'] : [];
+  const perfMap = PROFILE > 0 ? ['--perf-basic-prof'] : [];
+  const child = spawn('valgrind', ['--tool=callgrind', '--separate-threads=yes', ...profiling, `--callgrind-out-file=${dir}/cg.out`, process.execPath, ...perfMap, ...nodeArgs, join(ROOT, appFile)], {
     env: { PATH: process.env.PATH, PORT: String(port), OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...env },
     stdio: 'ignore',
   });
@@ -56,7 +64,7 @@ async function measure(name, nodeArgs, env) {
   // the batch processor has sent them (its default delay is 5 s).
   await new Promise((r) => setTimeout(r, DRAIN_MS));
   const seconds = (performance.now() - began) / 1000;
-  const busy = dumpCount(dir, child.pid);
+  const busy = dumpCount(dir, child.pid, PROFILE > 0 && ((file) => console.log(profile(file, child.pid, requests, PROFILE, CALLERS))));
   const idleSeconds = Number(process.env.IDLE_SECONDS ?? 15);
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));
   const idle = dumpCount(dir, child.pid) / idleSeconds;
@@ -69,13 +77,14 @@ async function measure(name, nodeArgs, env) {
 }
 
 /** Dumps the counters since the last dump or zeroing and returns the main thread's total. */
-function dumpCount(dir, pid) {
+function dumpCount(dir, pid, inspect) {
   const before = new Set(readdirSync(dir));
   execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
   execFileSync('callgrind_control', ['-z', String(pid)], { stdio: 'ignore' });
   // One file per thread and dump; the main thread's name ends in -01.
   const fresh = readdirSync(dir).filter((f) => !before.has(f) && f.endsWith('-01'));
   if (fresh.length !== 1) throw new Error(`expected one new main-thread dump, found ${fresh.join(', ') || 'none'}`);
+  if (inspect) inspect(join(dir, fresh[0]));
   return Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, fresh[0]), 'utf8'))?.[1] ?? 0);
 }
 

@@ -56,6 +56,9 @@ function configurations(receiverUrl) {
   const previous = opts.against ? ['--require', `${opts.against.replace(/\/$/, '')}/dist/register.js`] : undefined;
   return {
     bare: { nodeArgs: [], env: {} },
+    // What the contract makes unavoidable, without otelkit (bench/apps/floor.js): a context
+    // made current with AsyncLocalStorage per request and the three tracking headers.
+    floor: { nodeArgs: ['--require', `${ROOT}bench/apps/floor.js`], env: { FLOOR: 'als,headers' } },
     otelkit: { nodeArgs: otelkit, env: {} },
     'otelkit-otlp': { nodeArgs: otelkit, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl } },
     ...(previous && {

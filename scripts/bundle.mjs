@@ -17,7 +17,8 @@
 // that load the real module on first property access (src/sdk-node.ts).
 import * as esbuild from 'esbuild';
 import { createRequire } from 'node:module';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
 const require = createRequire(import.meta.url);
@@ -34,6 +35,9 @@ const LAZY_EXTERNAL = [
 ];
 
 const deferred = new Set(DEFERRED_BY_BUILD);
+const FAST_EXPORTS = fileURLToPath(new URL('./fast-exports.cjs', import.meta.url));
+// tsc's re-exports: `export * from` (__exportStar) and `export { x } from` (a getter each).
+const REEXPORTS = /__exportStar\(|Object\.defineProperty\(exports, "[^"]+", \{ enumerable: true, get: function/;
 const SEMCONV = '@opentelemetry/semantic-conventions';
 
 /**
@@ -96,6 +100,16 @@ const otelkitPlugin = (semconvSource) => ({
         `}`,
       ].join('\n'),
     }));
+    // Modules that re-export through getters hand over a copy of their exports object with
+    // fast properties (fast-exports.cjs says why), inserted before any source map comment.
+    build.onLoad({ filter: /\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!REEXPORTS.test(source)) return undefined;
+      const footer = `module.exports = require(${JSON.stringify(FAST_EXPORTS)})(module.exports);\n`;
+      const map = source.lastIndexOf('\n//# sourceMappingURL=');
+      const contents = map === -1 ? `${source}\n${footer}` : `${source.slice(0, map + 1)}${footer}${source.slice(map + 1)}`;
+      return { contents, loader: 'js' };
+    });
     build.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => ({
       loader: 'js',
       contents: [
