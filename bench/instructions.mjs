@@ -6,7 +6,7 @@
 //   node bench/instructions.mjs [app=hello|express-pg] [requests=1000] [configs=bare,otelkit,otelkit-otlp]
 //   PROFILE=40 node bench/instructions.mjs …   also prints the 40 costliest functions of
 //                                             each configuration (self cost, JS named)
-//   CALLERS=Builtins_LoadIC,…                   and who calls these, by inclusive cost
+//   CALLERS=onRequestStart,…                    and who calls functions whose names contain these, by inclusive cost
 // configurations: bare, als, headers, als+headers (bench/apps/floor.js), otelkit,
 // otelkit-no-pg, otelkit-unsampled, otelkit-otlp, stock-otlp
 import { spawn, execFileSync } from 'node:child_process';

@@ -11,12 +11,14 @@ import type { MeterProvider, Span } from '@opentelemetry/api';
 import type { Config } from './config';
 import type { AppInfo } from './app-info';
 import { getRequestId } from './requests/request-id';
-import { summingMeterProvider } from './metrics/summed-meter';
+import type { SummedMetrics } from './metrics/summed-meter';
 
 export interface InstrumentationContext {
   readonly config: Config;
   /** OTLP log export is on: bridge the app's logger records to it. */
   readonly sendLogs: boolean;
+  /** Aggregates the instrumentations' UpDownCounters and Histograms (summed-meter.ts). */
+  readonly summed: SummedMetrics;
 }
 
 interface Entry {
@@ -76,13 +78,7 @@ const ENTRIES: readonly Entry[] = [
       const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
       // Its pool connection counters move on every acquire and release: summed in otelkit,
       // read by the SDK at collection (src/metrics/summed-meter.ts).
-      class SummedPoolCounters extends PgInstrumentation {
-        override setMeterProvider(provider: MeterProvider): void {
-          super.setMeterProvider(summingMeterProvider(provider));
-        }
-      }
-      // Queries keep their spans; the pool's connect calls (one per pool.query) do not.
-      return new SummedPoolCounters({ enhancedDatabaseReporting: false, ignoreConnectSpans: true });
+      return new PgInstrumentation({ enhancedDatabaseReporting: false, ignoreConnectSpans: true });
     },
   },
   {
@@ -169,9 +165,16 @@ export function selectInstrumentations(ctx: InstrumentationContext, app: AppInfo
     if (entry.modules.length > 0 && !entry.modules.some(installed)) continue;
     active.push(entry.name);
     if (entry.modules.some((m) => isLoaded(requireFromApp, m))) loaded.push(entry.name);
-    if (entry.load) instrumentations.push(entry.load(ctx));
+    if (entry.load) instrumentations.push(withSummedMetrics(entry.load(ctx), ctx.summed));
   }
   return { active, loaded, instrumentations, httpServer: active.includes('http') };
+}
+
+/** The instrumentation's meters come from the summing provider (summed-meter.ts). */
+function withSummedMetrics(instrumentation: Instrumentation, summed: SummedMetrics): Instrumentation {
+  const setMeterProvider = instrumentation.setMeterProvider.bind(instrumentation);
+  instrumentation.setMeterProvider = (provider: MeterProvider) => setMeterProvider(summed.wrap(provider));
+  return instrumentation;
 }
 
 function resolves(req: NodeRequire, id: string): boolean {

@@ -30,6 +30,8 @@ import { createPrometheusReader, type PrometheusReader } from './metrics/prometh
 import { RequestIdPropagator } from './requests/request-id';
 import { createHttpServerInstrumentation, type HttpServerInstrumentation, type ResponseInfo } from './requests/http-server';
 import { createRequestDurations } from './requests/durations';
+import { createSummedMetrics } from './metrics/summed-meter';
+import { deltaProducer } from './metrics/histogram';
 import { serverSpans } from './requests/server-span';
 import type { IncomingMessage } from 'node:http';
 
@@ -83,7 +85,8 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   installExportErrorHandler();
   const contextManager = new AsyncLocalStorageContextManager();
   const durations = createRequestDurations({ name: 'otelkit', version: VERSION });
-  const prometheus = createPrometheusReader([durations]);
+  const summed = createSummedMetrics();
+  const prometheus = createPrometheusReader([durations, summed]);
 
   const readers: MetricReader[] = [prometheus.reader];
   const metricsTarget = otlpTarget(config, 'metrics');
@@ -101,7 +104,11 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
       // reader already holds (bound below, once that reader is registered).
       sharedOtlpReader = new PeriodicExportingMetricReader(options);
     } else {
-      readers.push(new PeriodicExportingMetricReader({ ...options, metricProducers: [durations] }));
+      // otelkit's own histograms are cumulative; a delta preference reads them as deltas.
+      const producers = exporter.selectAggregationTemporality?.(InstrumentType.HISTOGRAM) === AggregationTemporality.DELTA
+        ? [deltaProducer(durations), deltaProducer(summed)]
+        : [durations, summed];
+      readers.push(new PeriodicExportingMetricReader({ ...options, metricProducers: producers }));
     }
   }
 
@@ -116,7 +123,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
     logProcessors.push(new RedactingLogRecordProcessor(), new BatchLogRecordProcessor({ exporter: createLogExporter(logsTarget) }));
   }
 
-  const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs }, app);
+  const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs, summed }, app);
   const resource = buildResource(config, app);
   // Shared with the HTTP server spans, which are made outside the SDK Tracer (server-span.ts).
   const sampler = buildSampler(config);

@@ -81,7 +81,7 @@ export function profile(dumpFile, pid, requests, top, callersOf = []) {
   const total = [...byName.values()].reduce((a, b) => a + b, 0);
   const out = [`self instructions per request (total ${(total / requests / 1000).toFixed(1)} k), costliest first:`, ...rows(byName, requests, top)];
   for (const target of callersOf) {
-    const into = [...calls].filter(([key]) => named(key.split('\0')[0]) === target);
+    const into = [...calls].filter(([key]) => named(key.split('\0')[0]).includes(target));
     out.push(`callers of ${target} (inclusive instructions per request):`, ...rows(sumByName(into, (key) => named(key.split('\0')[1])), requests, 25));
   }
   return out.join('\n');

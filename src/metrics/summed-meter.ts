@@ -1,21 +1,32 @@
 /**
- * A MeterProvider for instrumentations whose UpDownCounters move on every call. The pg
- * instrumentation adds to three of them on each pool acquire and release — six adds per
- * query, each hashing its attributes into a sorted JSON string in the SDK (~65k
- * instructions per Express + pg request in a callgrind profile; otelkit's request went from
- * 856k to 773k–797k in `node bench/instructions.mjs express-pg`).
- * Here an add is one Map lookup on the attribute values; the sums reach the SDK through
- * observable UpDownCounters of the same name, unit and description, read at collection.
- * Both kinds export as a non-monotonic sum (a Prometheus gauge): the data is the same.
+ * The MeterProvider the instrumentations get. Their synchronous instruments move on every
+ * call — the pg instrumentation adds to three UpDownCounters on each pool acquire and
+ * release and records a histogram per query, the HTTP and undici clients one histogram per
+ * request — and the SDK sorts and JSON-serialises the attribute set of each measurement,
+ * then hashes and compares that string to find its series. Here the series is found by the
+ * attribute keys and values themselves (attribute-index.ts).
+ *
+ * - UpDownCounter: summed here, reported through an observable UpDownCounter of the same
+ *   name, unit and description (both export as a non-monotonic sum, a Prometheus gauge).
+ * - Histogram: a cumulative explicit-bucket histogram with the instrument's advised
+ *   boundaries (the SDK's defaults without advice), handed to the readers by the
+ *   MetricProducer this module returns, under the instrument's own scope.
  * Everything else goes to the SDK's meter unchanged.
  */
-import type {
-  Attributes, Meter, MeterOptions, MeterProvider, MetricOptions, ObservableResult, UpDownCounter,
+import {
+  diag, ValueType,
+  type Attributes, type Histogram, type Meter, type MeterOptions, type MeterProvider, type MetricAdvice,
+  type MetricOptions, type ObservableResult, type UpDownCounter, type HrTime,
 } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
+import { emptyResource } from '@opentelemetry/resources';
+import type { CollectionResult, MetricDescriptor, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import { AttributeIndex } from './attribute-index';
+import { histogramData, newSeries, recordValue, type HistogramSeries } from './histogram';
 
-/** The SDK's default cardinality limit; further attribute sets share one overflow series. */
-const CARDINALITY_LIMIT = 2000;
-const OVERFLOW: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+/** The SDK's default explicit bucket boundaries. */
+const DEFAULT_BOUNDARIES: readonly number[] = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 
 interface Sum {
   readonly attributes: Attributes;
@@ -23,62 +34,129 @@ interface Sum {
 }
 
 class SummedUpDownCounter implements UpDownCounter {
-  private readonly sums = new Map<string, Sum>();
-  private overflow: Sum | undefined;
+  private readonly sums = new AttributeIndex<Sum>((attributes) => ({ attributes, value: 0 }));
+
+  constructor(private readonly descriptor: MetricDescriptor) {}
 
   add(value: number, attributes: Attributes = {}): void {
-    if (typeof value !== 'number' || Number.isNaN(value)) return;
-    const key = keyOf(attributes);
-    let sum = this.sums.get(key);
-    if (sum === undefined) {
-      if (this.sums.size < CARDINALITY_LIMIT) this.sums.set(key, (sum = { attributes: { ...attributes }, value: 0 }));
-      else sum = this.overflow ??= { attributes: OVERFLOW, value: 0 };
-    }
-    sum.value += value;
+    const v = checked(this.descriptor, value);
+    if (v !== undefined) this.sums.get(attributes).value += v;
   }
 
-  /** One observation per attribute set (two insertion orders of one set are one series). */
   observe(result: ObservableResult): void {
-    const merged = new Map<string, Sum>();
-    const all = this.overflow === undefined ? this.sums.values() : [...this.sums.values(), this.overflow];
-    for (const sum of all) {
-      const canonical = canonicalKey(sum.attributes);
-      const seen = merged.get(canonical);
-      if (seen === undefined) merged.set(canonical, { attributes: sum.attributes, value: sum.value });
-      else seen.value += sum.value;
+    for (const { value, attributes } of this.sums.values()) result.observe(value, attributes);
+  }
+}
+
+class SummedHistogram implements Histogram {
+  private readonly series: AttributeIndex<HistogramSeries>;
+
+  constructor(
+    readonly descriptor: MetricDescriptor,
+    readonly boundaries: readonly number[],
+  ) {
+    this.series = new AttributeIndex((attributes) => newSeries(attributes, boundaries));
+  }
+
+  record(value: number, attributes: Attributes = {}): void {
+    const v = checked(this.descriptor, value);
+    if (v === undefined) return;
+    if (v < 0) {
+      diag.warn(`negative value provided to histogram ${this.descriptor.name}: ${v}`);
+      return;
     }
-    for (const { value, attributes } of merged.values()) result.observe(value, attributes);
+    recordValue(this.series.get(attributes), v, this.boundaries);
+  }
+
+  values(): HistogramSeries[] {
+    return this.series.values();
   }
 }
 
-/** Keys and values in insertion order: cheap, and the same call site always agrees with itself. */
-function keyOf(attributes: Attributes): string {
-  let key = '';
-  for (const name in attributes) {
-    const value = attributes[name];
-    if (value === undefined) continue;
-    key += `${name}\u0000${typeof value === 'string' ? value : JSON.stringify(value)}\u0001`;
+/** The SDK's checks on a measurement: numbers only; INT instruments drop the fraction. */
+function checked(descriptor: MetricDescriptor, value: number): number | undefined {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    diag.warn(`non-number value provided to metric ${descriptor.name}: ${value}`);
+    return undefined;
   }
-  return key;
+  if (descriptor.valueType === ValueType.INT && !Number.isInteger(value)) {
+    const truncated = Math.trunc(value);
+    return Number.isInteger(truncated) ? truncated : undefined;
+  }
+  return value;
 }
 
-function canonicalKey(attributes: Attributes): string {
-  return JSON.stringify(Object.keys(attributes).sort().map((k) => [k, attributes[k]]));
+function descriptorOf(name: string, options: MetricOptions = {}): MetricDescriptor {
+  return { name, description: options.description ?? '', unit: options.unit ?? '', valueType: options.valueType ?? ValueType.DOUBLE };
 }
 
-/** The SDK's meter with createUpDownCounter replaced; every other method is the meter's own. */
-function summingMeter(meter: Meter): Meter {
-  const summing: Meter = Object.create(meter);
-  summing.createUpDownCounter = (name: string, options?: MetricOptions): UpDownCounter => {
-    const counter = new SummedUpDownCounter();
-    meter.createObservableUpDownCounter(name, options).addCallback((result) => counter.observe(result));
-    return counter;
-  };
-  return summing;
+function boundariesOf(advice: MetricAdvice | undefined): readonly number[] {
+  const advised = advice?.explicitBucketBoundaries;
+  if (advised === undefined) return DEFAULT_BOUNDARIES;
+  // As the SDK takes them: sorted, without duplicates, finite.
+  return [...new Set(advised)].filter((b) => Number.isFinite(b)).sort((a, b) => a - b);
 }
 
-export function summingMeterProvider(provider: MeterProvider): MeterProvider {
+export interface SummedMetrics extends MetricProducer {
+  /** The provider to hand to instrumentations in place of the SDK's. */
+  wrap(provider: MeterProvider): MeterProvider;
+}
+
+export function createSummedMetrics(): SummedMetrics {
+  const histograms: Array<{ scope: InstrumentationScope; histogram: SummedHistogram }> = [];
+  const startTime: HrTime = hrTime();
+
+  // An instrument asked for again is the one made first, as the SDK hands back its existing
+  // storage: counted once, exported once. Histograms are otelkit's own, one per scope and
+  // name; a counter reports through the SDK meter it was made with (instrumentations are
+  // first given the global provider, the SDK's arrives later), so it is one per SDK meter.
+  const madeHistograms = new Map<string, SummedHistogram>();
+  const madeCounters = new WeakMap<Meter, Map<string, SummedUpDownCounter>>();
+
+  function summingMeter(meter: Meter, scope: InstrumentationScope): Meter {
+    const summing: Meter = Object.create(meter);
+    let counters = madeCounters.get(meter);
+    if (counters === undefined) madeCounters.set(meter, (counters = new Map()));
+    const made = counters;
+    summing.createUpDownCounter = (name: string, options?: MetricOptions): UpDownCounter => {
+      let counter = made.get(name);
+      if (counter === undefined) {
+        const created = new SummedUpDownCounter(descriptorOf(name, options));
+        meter.createObservableUpDownCounter(name, options).addCallback((result) => created.observe(result));
+        made.set(name, (counter = created));
+      }
+      return counter;
+    };
+    summing.createHistogram = (name: string, options?: MetricOptions): Histogram => {
+      const key = `${scope.name}\u0000${scope.version ?? ''}\u0000${name}`;
+      let histogram = madeHistograms.get(key);
+      if (histogram === undefined) {
+        histogram = new SummedHistogram(descriptorOf(name, options), boundariesOf(options?.advice));
+        madeHistograms.set(key, histogram);
+        histograms.push({ scope, histogram });
+      }
+      return histogram;
+    };
+    return summing;
+  }
+
   return {
-    getMeter: (name: string, version?: string, options?: MeterOptions) => summingMeter(provider.getMeter(name, version, options)),
+    wrap: (provider) => ({
+      getMeter: (name: string, version?: string, options?: MeterOptions) =>
+        summingMeter(provider.getMeter(name, version, options), { name, version, schemaUrl: options?.schemaUrl }),
+    }),
+    async collect(): Promise<CollectionResult> {
+      const endTime = hrTime();
+      const byScope = new Map<InstrumentationScope, ScopeMetrics>();
+      for (const { scope, histogram } of histograms) {
+        const series = histogram.values();
+        if (series.length === 0) continue;
+        let scoped = byScope.get(scope);
+        if (scoped === undefined) byScope.set(scope, (scoped = { scope, metrics: [] }));
+        scoped.metrics.push(histogramData(histogram.descriptor, histogram.boundaries, series, startTime, endTime));
+      }
+      // The reader keeps the SDK's own resource; only scopeMetrics is merged.
+      return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [...byScope.values()] }, errors: [] };
+    },
   };
 }

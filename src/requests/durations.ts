@@ -14,24 +14,16 @@
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
-import {
-  AggregationTemporality, DataPointType, type CollectionResult, type MetricProducer, type ScopeMetrics,
-} from '@opentelemetry/sdk-metrics';
+import type { CollectionResult, MetricDescriptor, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { histogramData, newSeries, recordValue, type HistogramSeries as Series } from '../metrics/histogram';
 
 /** OpenTelemetry's recommended buckets for http.server.request.duration, in seconds. */
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
+const DESCRIPTOR: MetricDescriptor = { name: 'http.server.request.duration', description: 'Duration of HTTP server requests.', unit: 's', valueType: ValueType.DOUBLE };
+
 /** Series kept at most (the SDK's default cardinality limit); later ones share one overflow series. */
 const MAX_SERIES = 2000;
-
-interface Series {
-  readonly attributes: Attributes;
-  readonly counts: number[];
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-}
 
 export interface RequestDurations extends MetricProducer {
   record(seconds: number, method: string, status: number, route: string | undefined, scheme: string): void;
@@ -50,7 +42,7 @@ export function createRequestDurations(scope: { name: string; version?: string }
 
   function create(method: string, status: number, route: string | undefined, scheme: string): Series {
     if (all.length >= MAX_SERIES) {
-      overflow ??= newSeries({ 'otel.metric.overflow': true });
+      overflow ??= newSeries({ 'otel.metric.overflow': true }, DURATION_BUCKETS);
       return overflow;
     }
     const routeKey = route ?? '';
@@ -62,7 +54,7 @@ export function createRequestDurations(scope: { name: string; version?: string }
     const attributes: Attributes = { 'http.request.method': method, 'http.response.status_code': status, 'url.scheme': scheme };
     if (route !== undefined) attributes['http.route'] = route;
     if (status >= 500) attributes['error.type'] = String(status);
-    const s = newSeries(attributes);
+    const s = newSeries(attributes, DURATION_BUCKETS);
     byMethod.set(method, s);
     all.push(s);
     return s;
@@ -78,44 +70,16 @@ export function createRequestDurations(scope: { name: string; version?: string }
       return all.length;
     },
     record(seconds, method, status, route, scheme) {
-      const s = find(method, status, route, scheme);
-      s.count++;
-      s.sum += seconds;
-      if (seconds < s.min) s.min = seconds;
-      if (seconds > s.max) s.max = seconds;
-      let i = 0;
-      while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]) i++;
-      s.counts[i]++;
+      recordValue(find(method, status, route, scheme), seconds, DURATION_BUCKETS);
     },
     async collect(): Promise<CollectionResult> {
-      const endTime = hrTime();
       const series = overflow ? [...all, overflow] : all;
       const scopeMetrics: ScopeMetrics[] = series.length === 0 ? [] : [{
         scope,
-        metrics: [{
-          descriptor: { name: 'http.server.request.duration', description: 'Duration of HTTP server requests.', unit: 's', valueType: ValueType.DOUBLE },
-          aggregationTemporality: AggregationTemporality.CUMULATIVE,
-          dataPointType: DataPointType.HISTOGRAM,
-          dataPoints: series.map((s) => ({
-            attributes: s.attributes,
-            startTime,
-            endTime,
-            value: {
-              buckets: { boundaries: [...DURATION_BUCKETS], counts: [...s.counts] },
-              count: s.count,
-              sum: s.sum,
-              min: s.min,
-              max: s.max,
-            },
-          })),
-        }],
+        metrics: [histogramData(DESCRIPTOR, DURATION_BUCKETS, series, startTime, hrTime())],
       }];
       // The reader keeps the SDK's own resource; only scopeMetrics is merged.
       return { resourceMetrics: { resource: emptyResource(), scopeMetrics }, errors: [] };
     },
   };
-}
-
-function newSeries(attributes: Attributes): Series {
-  return { attributes, counts: new Array(DURATION_BUCKETS.length + 1).fill(0), count: 0, sum: 0, min: Infinity, max: -Infinity };
 }

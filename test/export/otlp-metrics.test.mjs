@@ -52,11 +52,18 @@ test('cumulative OTLP metrics carry the counts the Prometheus scrape shows', asy
 test('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta: delta points adding up to the scrape', async () => {
   await withApp({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta' }, async ({ app, receiver, scrape }) => {
     for (let i = 0; i < 6; i++) assert.equal((await get(`${app.url}/db`)).status, 200);
-    const total = () => receiver.metrics
-      .filter((m) => m.name === QUERY_HISTOGRAM && m.temporality === 'delta')
+    const total = (name) => receiver.metrics
+      .filter((m) => m.name === name && m.temporality === 'delta')
       .reduce((sum, m) => sum + m.points.reduce((s, p) => s + p.count, 0), 0);
-    await receiver.waitFor(() => total() === 6, 10_000);
-    assert.equal(receiver.metrics.some((m) => m.name === QUERY_HISTOGRAM && m.temporality === 'cumulative'), false);
+    // The instrumentation's query histogram and otelkit's request histogram alike.
+    await receiver.waitFor(() => total(QUERY_HISTOGRAM) === 6 && total(REQUEST_HISTOGRAM) === 6, 10_000);
+    for (const name of [QUERY_HISTOGRAM, REQUEST_HISTOGRAM]) {
+      assert.equal(receiver.metrics.some((m) => m.name === name && m.temporality === 'cumulative'), false, name);
+    }
+    // Each delta point's buckets add up to its count.
+    for (const m of receiver.metrics.filter((x) => x.name === QUERY_HISTOGRAM)) {
+      for (const p of m.points) assert.equal(p.buckets.reduce((a, b) => a + b, 0), p.count);
+    }
     // The Prometheus endpoint stays cumulative.
     assert.equal(promSample(await scrape(), 'db_client_operation_duration_seconds_count')?.value, 6);
   });

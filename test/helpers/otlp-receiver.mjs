@@ -83,6 +83,8 @@ function normalizeMetrics(req) {
           value: p.asDouble !== undefined ? Number(p.asDouble) : p.asInt !== undefined ? Number(p.asInt) : undefined,
           count: p.count !== undefined ? Number(p.count) : undefined,
           sum: p.sum !== undefined ? Number(p.sum) : undefined,
+          bounds: p.explicitBounds?.map(Number),
+          buckets: p.bucketCounts?.map(Number),
         }));
         const temporality = { 1: 'delta', 2: 'cumulative' }[Number(data.aggregationTemporality ?? 0)];
         out.push({ name: m.name, unit: m.unit, description: m.description, type: m.histogram ? 'histogram' : m.sum ? 'sum' : 'gauge', monotonic: m.sum ? Boolean(m.sum.isMonotonic) : undefined, temporality, points, scope: sm.scope?.name, resource });
