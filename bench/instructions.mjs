@@ -98,6 +98,11 @@ const configs = {
   headers: [floor, { FLOOR: 'headers' }],
   'als+headers': [floor, { FLOOR: 'als,headers' }],
   otelkit: [otelkit, {}],
+  // Another build, for an A/B: PREVIOUS=/path/to/other/checkout (after npm run build).
+  ...(process.env.PREVIOUS && {
+    previous: [['--require', join(process.env.PREVIOUS, 'dist/register.js')], {}],
+    'previous-no-pg': [['--require', join(process.env.PREVIOUS, 'dist/register.js')], { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }],
+  }),
   'otelkit-no-pg': [otelkit, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }],
   'otelkit-unsampled': [otelkit, { OTEL_TRACES_SAMPLER: 'always_off' }],
   // Metric export (every 60 s) is work per minute, not per request; under valgrind one export
