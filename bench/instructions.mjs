@@ -54,7 +54,7 @@ async function measure(name, nodeArgs, env) {
     try { await get(port, agent); break; } catch { if (i > 600) throw new Error('no answer'); await new Promise((r) => setTimeout(r, 100)); }
   }
   const batch = async (count) => { for (let i = 0; i < count; i += 4) await Promise.all([0, 1, 2, 3].map(() => get(port, agent))); };
-  await batch(Number(process.env.WARMUP ?? 2000)); // warm-up: JIT tiers and lazily created state
+  await batch(Number(process.env.WARMUP ?? 4000)); // warm-up: JIT tiers and lazily created state (under valgrind, 2000 left runs ±15k apart on hello)
   // Work that runs on timers (resource sampling, metric export) is paid per second, not per
   // request, and valgrind stretches the run ~50×: it is measured idle and taken out.
   execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });

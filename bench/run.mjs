@@ -4,7 +4,7 @@
 //   npm run bench               full run (5 rounds × 10 s per configuration and app)
 //   npm run bench -- --quick    one short round (under two minutes), prints the ratios
 //   options: --rounds N --seconds S --connections C --apps hello,express-pg --out FILE
-//            --configs otelkit,otelkit-otlp,stock-otlp (which to pair with bare runs)
+//            --configs floor,otelkit,otelkit-otlp,stock-otlp (which to pair with bare runs)
 //            --against DIR   also run the otelkit built in DIR (another checkout, after
 //                            npm run build) as `previous` and `previous-otlp`: an A/B of two
 //                            revisions on the same machine in the same rounds
@@ -115,7 +115,7 @@ async function startupTimes(config) {
 async function main() {
   const receiver = await startReceiver();
   const configs = configurations(receiver.url);
-  const measured = opts.configs ? opts.configs.split(',') : ['otelkit', 'otelkit-otlp', 'stock-otlp'];
+  const measured = opts.configs ? opts.configs.split(',') : ['floor', 'otelkit', 'otelkit-otlp', 'stock-otlp'];
   if (opts.against) measured.push('previous', 'previous-otlp');
   for (const name of measured) if (!configs[name]) throw new Error(`unknown configuration ${name} (known: ${Object.keys(configs).join(', ')})`);
   const results = {};
