@@ -116,7 +116,7 @@ async function main() {
   const receiver = await startReceiver();
   const configs = configurations(receiver.url);
   const measured = opts.configs ? opts.configs.split(',') : ['floor', 'otelkit', 'otelkit-otlp', 'stock-otlp'];
-  if (opts.against) measured.push('previous', 'previous-otlp');
+  if (opts.against) for (const name of ['previous', 'previous-otlp']) if (!measured.includes(name)) measured.push(name);
   for (const name of measured) if (!configs[name]) throw new Error(`unknown configuration ${name} (known: ${Object.keys(configs).join(', ')})`);
   const results = {};
   try {
