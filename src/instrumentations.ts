@@ -76,8 +76,9 @@ const ENTRIES: readonly Entry[] = [
     modules: ['pg'],
     load: () => {
       const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
-      // Its pool connection counters move on every acquire and release: summed in otelkit,
-      // read by the SDK at collection (src/metrics/summed-meter.ts).
+      // Queries keep their spans; the pool's connect calls (one per pool.query) do not. Its
+      // counters and query histogram are aggregated by otelkit like every instrumentation's
+      // (withSummedMetrics below).
       return new PgInstrumentation({ enhancedDatabaseReporting: false, ignoreConnectSpans: true });
     },
   },
