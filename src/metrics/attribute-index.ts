@@ -12,7 +12,8 @@
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 
-const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
+/** The attribute set of the series that sets past the cardinality limit share (as in the SDK). */
+export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
 class PathNode<T> {
   readonly next = new Map<unknown, PathNode<T>>();

@@ -93,8 +93,8 @@ function descriptorOf(name: string, options: MetricOptions = {}): MetricDescript
 function boundariesOf(advice: MetricAdvice | undefined): readonly number[] {
   const advised = advice?.explicitBucketBoundaries;
   if (advised === undefined) return DEFAULT_BOUNDARIES;
-  // As the SDK takes them: sorted, without duplicates, finite.
-  return [...new Set(advised)].filter((b) => Number.isFinite(b)).sort((a, b) => a - b);
+  // As the SDK takes them: sorted, infinite bounds dropped.
+  return advised.filter((b) => Number.isFinite(b)).sort((a, b) => a - b);
 }
 
 export interface SummedMetrics extends MetricProducer {
@@ -103,39 +103,36 @@ export interface SummedMetrics extends MetricProducer {
 }
 
 export function createSummedMetrics(): SummedMetrics {
-  const histograms: Array<{ scope: InstrumentationScope; histogram: SummedHistogram }> = [];
   const startTime: HrTime = hrTime();
 
   // An instrument asked for again is the one made first, as the SDK hands back its existing
   // storage: counted once, exported once. Histograms are otelkit's own, one per scope and
   // name; a counter reports through the SDK meter it was made with (instrumentations are
   // first given the global provider, the SDK's arrives later), so it is one per SDK meter.
-  const madeHistograms = new Map<string, SummedHistogram>();
-  const madeCounters = new WeakMap<Meter, Map<string, SummedUpDownCounter>>();
+  const histograms = new Map<string, { scope: InstrumentationScope; histogram: SummedHistogram }>();
+  const countersByMeter = new WeakMap<Meter, Map<string, SummedUpDownCounter>>();
 
   function summingMeter(meter: Meter, scope: InstrumentationScope): Meter {
     const summing: Meter = Object.create(meter);
-    let counters = madeCounters.get(meter);
-    if (counters === undefined) madeCounters.set(meter, (counters = new Map()));
-    const made = counters;
+    const counters = countersByMeter.get(meter) ?? new Map<string, SummedUpDownCounter>();
+    countersByMeter.set(meter, counters);
     summing.createUpDownCounter = (name: string, options?: MetricOptions): UpDownCounter => {
-      let counter = made.get(name);
+      let counter = counters.get(name);
       if (counter === undefined) {
         const created = new SummedUpDownCounter(descriptorOf(name, options));
         meter.createObservableUpDownCounter(name, options).addCallback((result) => created.observe(result));
-        made.set(name, (counter = created));
+        counters.set(name, (counter = created));
       }
       return counter;
     };
     summing.createHistogram = (name: string, options?: MetricOptions): Histogram => {
       const key = `${scope.name}\u0000${scope.version ?? ''}\u0000${name}`;
-      let histogram = madeHistograms.get(key);
-      if (histogram === undefined) {
-        histogram = new SummedHistogram(descriptorOf(name, options), boundariesOf(options?.advice));
-        madeHistograms.set(key, histogram);
-        histograms.push({ scope, histogram });
+      let made = histograms.get(key);
+      if (made === undefined) {
+        made = { scope, histogram: new SummedHistogram(descriptorOf(name, options), boundariesOf(options?.advice)) };
+        histograms.set(key, made);
       }
-      return histogram;
+      return made.histogram;
     };
     return summing;
   }
@@ -148,7 +145,7 @@ export function createSummedMetrics(): SummedMetrics {
     async collect(): Promise<CollectionResult> {
       const endTime = hrTime();
       const byScope = new Map<InstrumentationScope, ScopeMetrics>();
-      for (const { scope, histogram } of histograms) {
+      for (const { scope, histogram } of histograms.values()) {
         const series = histogram.values();
         if (series.length === 0) continue;
         let scoped = byScope.get(scope);

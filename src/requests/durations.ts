@@ -16,6 +16,7 @@ import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
 import type { CollectionResult, MetricDescriptor, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { histogramData, newSeries, recordValue, type HistogramSeries as Series } from '../metrics/histogram';
+import { OVERFLOW_ATTRIBUTES } from '../metrics/attribute-index';
 
 /** OpenTelemetry's recommended buckets for http.server.request.duration, in seconds. */
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -42,7 +43,7 @@ export function createRequestDurations(scope: { name: string; version?: string }
 
   function create(method: string, status: number, route: string | undefined, scheme: string): Series {
     if (all.length >= MAX_SERIES) {
-      overflow ??= newSeries({ 'otel.metric.overflow': true }, DURATION_BUCKETS);
+      overflow ??= newSeries(OVERFLOW_ATTRIBUTES, DURATION_BUCKETS);
       return overflow;
     }
     const routeKey = route ?? '';

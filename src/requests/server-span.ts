@@ -4,7 +4,8 @@
  * times (twice in the Tracer, once in the Span) and stores them one keyed write at a time.
  * Here the attributes otelkit builds (known keys, valid values) become the span's attribute
  * object as they are, and the start and end readings of the request path are its times:
- * 2.8–3.6 µs → 1.3–1.5 µs per span on this project's test machine (`node bench/span-path.mjs`). *
+ * 2.8–3.6 µs → 1.3–1.5 µs per span on this project's test machine (`node bench/span-path.mjs`).
+ *
  * Everything else is the SDK's behaviour, with the SDK's own parts: the configured sampler
  * and id generator decide and name the span, the provider's span processors (APM, slow
  * queries, export) see it start and end, the span limits apply, and what application code
