@@ -2,6 +2,7 @@
 // scrapes (one source), and the system/process readings as OpenTelemetry metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startApp, fixture, freePort, get } from './helpers/app.mjs';
 import { parseProm } from './helpers/prom.mjs';
 import { eventually, promSample } from './helpers/health.mjs';
@@ -46,6 +47,13 @@ test('/api/metrics: every field, and application numbers from the same histogram
     assert.deepEqual(Object.keys(s.disk).sort(), ['path', 'percent', 'total_bytes', 'used_bytes']);
     for (const v of [s.cpu_percent, s.memory.percent, s.disk.percent]) assert.ok(v >= 0 && v <= 100, String(v));
     assert.ok(s.memory.used_bytes > 0 && s.memory.used_bytes < s.memory.total_bytes);
+    // What the kernel says (Linux): total is MemTotal; used is MemTotal less MemAvailable,
+    // within 5% of the total for what changed between the sample and this read.
+    const meminfo = readFileSync('/proc/meminfo', 'latin1');
+    const kB = (key) => Number(new RegExp(`^${key}:\\s*(\\d+) kB`, 'm').exec(meminfo)[1]) * 1024;
+    assert.equal(s.memory.total_bytes, kB('MemTotal'));
+    assert.ok(Math.abs(s.memory.used_bytes - (kB('MemTotal') - kB('MemAvailable'))) < 0.05 * kB('MemTotal'), JSON.stringify(s.memory));
+    assert.ok(Math.abs(s.memory.percent - (s.memory.used_bytes / s.memory.total_bytes) * 100) < 0.01);
     assert.ok(s.disk.used_bytes > 0 && s.disk.used_bytes < s.disk.total_bytes);
     assert.equal(s.disk.path[0], '/');
 

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { componentLogger, createWarnOnce } from '../diag';
 import { heapLimitBytes } from './heap';
-import { findMountpoint, readCpuTimes, readDisk, readOpenFds, readThreadCount, type CpuTimes, type DiskReading } from './readings';
+import { findMountpoint, readCpuTimes, readDisk, readMemory, readOpenFds, readThreadCount, type CpuTimes, type DiskReading } from './readings';
 
 export const SAMPLE_INTERVAL_MS = 5000;
 /** Delay of the first sample after start (see createSampler). */
@@ -46,16 +46,10 @@ export interface Sampler {
 
 const warnOnce = createWarnOnce(componentLogger('otelkit:metrics'));
 
-interface SiMemory {
-  total: number;
-  active: number;
-}
-
 export function createSampler(diskPath: string, intervalMs = SAMPLE_INTERVAL_MS): Sampler {
   const cores = Math.max(1, availableParallelism());
   const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
   eld.enable();
-  let mem: (() => Promise<SiMemory>) | undefined;
   let mountpoint: Promise<string> | undefined;
   let prevCpu: CpuTimes = { busy: 0, total: 0 };
   let prevProc = { cpuMicros: 0, wallMs: 0 };
@@ -75,11 +69,10 @@ export function createSampler(diskPath: string, intervalMs = SAMPLE_INTERVAL_MS)
   }
 
   async function sample(): Promise<void> {
-    mem ??= loadMemoryReader();
     mountpoint ??= findMountpoint(diskPath).catch(() => diskPath);
     const [cpu, memory, disk, threads, openFds] = await Promise.all([
       settle('cpu', readCpuTimes),
-      settle('memory', mem),
+      settle('memory', readMemory),
       settle('disk', async () => readDisk(await mountpoint!)),
       readThreadCount(),
       readOpenFds(),
@@ -102,7 +95,7 @@ export function createSampler(diskPath: string, intervalMs = SAMPLE_INTERVAL_MS)
       at: Date.now(),
       system: {
         cpuPercent: clampPercent(sysPercent),
-        memory: memory && memory.total > 0 ? { totalBytes: memory.total, usedBytes: memory.active, percent: (memory.active / memory.total) * 100 } : null,
+        memory: memory && { ...memory, percent: (memory.usedBytes / memory.totalBytes) * 100 },
         disk,
       },
       process: {
@@ -127,8 +120,8 @@ export function createSampler(diskPath: string, intervalMs = SAMPLE_INTERVAL_MS)
       });
     return running;
   };
-  // The first sample waits FIRST_SAMPLE_DELAY_MS: it loads systeminformation, and the
-  // application's own start-up (its first requests) should not wait for that.
+  // The first sample waits FIRST_SAMPLE_DELAY_MS: it reads a handful of /proc files (and first
+  // loads Node's fs.promises), which the application's own start-up should not wait for.
   let timer: NodeJS.Timeout | undefined = undefined;
   const ready = new Promise<void>((resolve) => {
     const first = setTimeout(() => {
@@ -155,17 +148,3 @@ function clampPercent(v: number | null): number | null {
   return v === null || !Number.isFinite(v) ? null : Math.min(100, Math.max(0, v));
 }
 
-/**
- * systeminformation's memory module alone: its index loads every module it has (battery,
- * graphics, wifi, docker, …), +10.7 MB RSS and ~38 ms here, for the one reading otelkit takes
- * from it; lib/memory is +3.8 MB. The full package is the fallback should that path move.
- */
-function loadMemoryReader(): () => Promise<SiMemory> {
-  let si: { mem: () => Promise<SiMemory> };
-  try {
-    si = require('systeminformation/lib/memory');
-  } catch {
-    si = require('systeminformation');
-  }
-  return si.mem;
-}
