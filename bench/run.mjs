@@ -132,7 +132,7 @@ async function main() {
       }
     }
     const startup = {};
-    for (const name of ['bare', ...measured]) {
+    for (const name of startups > 0 ? ['bare', ...measured] : []) {
       startup[name] = await startupTimes(configs[name]);
       console.error(`startup ${name}: median ${median(startup[name]).toFixed(0)} ms`);
     }

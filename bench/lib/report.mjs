@@ -48,10 +48,13 @@ export function report({ machine, opts, results, startup, pinned }) {
   for (const [app, rows] of Object.entries(results)) {
     out.push(`## ${app}`, '', appTable(rows), '');
   }
-  out.push('## Start-up time to the first answered request (hello app)', '', '| configuration | median ms | min–max ms | added vs bare ms |', '|---|---|---|---|');
-  const bareMedian = median(startup.bare);
-  for (const [name, times] of Object.entries(startup)) {
-    out.push(`| ${name} | ${f0(median(times))} | ${f0(Math.min(...times))}–${f0(Math.max(...times))} | ${name === 'bare' ? '' : `+${f0(median(times) - bareMedian)}`} |`);
+  // --startups 0 measures none: no table rather than one of NaN.
+  if (startup.bare?.length) {
+    out.push('## Start-up time to the first answered request (hello app)', '', '| configuration | median ms | min–max ms | added vs bare ms |', '|---|---|---|---|');
+    const bareMedian = median(startup.bare);
+    for (const [name, times] of Object.entries(startup)) {
+      out.push(`| ${name} | ${f0(median(times))} | ${f0(Math.min(...times))}–${f0(Math.max(...times))} | ${name === 'bare' ? '' : `+${f0(median(times) - bareMedian)}`} |`);
+    }
   }
   out.push('', 'Configurations: `bare` no instrumentation; `otelkit` `--require otelkit/register` on its embedded default',
     '(spans feed APM and slow queries, metrics on the Prometheus endpoint, nothing exported); `otelkit-otlp` the same with',
