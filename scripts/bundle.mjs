@@ -25,8 +25,7 @@ const require = createRequire(import.meta.url);
 const { DEFERRED_BY_BUILD } = require('../dist/src/sdk-node.js');
 
 const LAZY_EXTERNAL = [
-  // Loaded when first needed: the first system sample (a second after start), LOG_FILE.
-  /^systeminformation(\/|$)/,
+  // Loaded when first needed: LOG_FILE.
   /^winston-daily-rotate-file$/,
   // The gRPC exporters and their stack (loaded from node_modules, only with OTLP over gRPC).
   /^@opentelemetry\/exporter-(trace|metrics|logs)-otlp-grpc$/,
