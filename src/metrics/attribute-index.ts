@@ -12,6 +12,9 @@
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 
+/** The SDK's default cardinality limit: series kept per instrument before the overflow series. */
+export const CARDINALITY_LIMIT = 2000;
+
 /** The attribute set of the series that sets past the cardinality limit share (as in the SDK). */
 export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
@@ -28,7 +31,7 @@ export class AttributeIndex<T> {
 
   constructor(
     private readonly create: (attributes: Attributes) => T,
-    private readonly limit = 2000,
+    private readonly limit = CARDINALITY_LIMIT,
   ) {}
 
   get(attributes: Attributes): T {

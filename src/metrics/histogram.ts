@@ -10,6 +10,11 @@ import {
   type HistogramMetricData, type MetricData, type MetricDescriptor, type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 
+/** One instrument among all scopes: its scope's name and version and its own name. */
+export function instrumentKey(scope: { readonly name: string; readonly version?: string }, name: string): string {
+  return `${scope.name}\u0000${scope.version ?? ''}\u0000${name}`;
+}
+
 export interface HistogramSeries {
   readonly attributes: Attributes;
   /** One per bucket: values ≤ boundaries[i], the last for values above every boundary. */
@@ -77,7 +82,7 @@ export function deltaProducer(source: MetricProducer): MetricProducer {
         scope: scoped.scope,
         metrics: scoped.metrics.map((metric): MetricData => {
           if (metric.dataPointType !== DataPointType.HISTOGRAM) return metric;
-          const key = `${scoped.scope.name}\u0000${scoped.scope.version ?? ''}\u0000${metric.descriptor.name}`;
+          const key = instrumentKey(scoped.scope, metric.descriptor.name);
           let previous = seen.get(key);
           if (previous === undefined) seen.set(key, (previous = new WeakMap()));
           const last = previous;

@@ -23,7 +23,7 @@ import { emptyResource } from '@opentelemetry/resources';
 import type { CollectionResult, MetricDescriptor, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { AttributeIndex } from './attribute-index';
-import { histogramData, newSeries, recordValue, type HistogramSeries } from './histogram';
+import { histogramData, instrumentKey, newSeries, recordValue, type HistogramSeries } from './histogram';
 
 /** The SDK's default explicit bucket boundaries. */
 const DEFAULT_BOUNDARIES: readonly number[] = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
@@ -114,8 +114,8 @@ export function createSummedMetrics(): SummedMetrics {
 
   function summingMeter(meter: Meter, scope: InstrumentationScope): Meter {
     const summing: Meter = Object.create(meter);
-    const counters = countersByMeter.get(meter) ?? new Map<string, SummedUpDownCounter>();
-    countersByMeter.set(meter, counters);
+    let counters = countersByMeter.get(meter);
+    if (counters === undefined) countersByMeter.set(meter, (counters = new Map()));
     summing.createUpDownCounter = (name: string, options?: MetricOptions): UpDownCounter => {
       let counter = counters.get(name);
       if (counter === undefined) {
@@ -126,7 +126,7 @@ export function createSummedMetrics(): SummedMetrics {
       return counter;
     };
     summing.createHistogram = (name: string, options?: MetricOptions): Histogram => {
-      const key = `${scope.name}\u0000${scope.version ?? ''}\u0000${name}`;
+      const key = instrumentKey(scope, name);
       let made = histograms.get(key);
       if (made === undefined) {
         made = { scope, histogram: new SummedHistogram(descriptorOf(name, options), boundariesOf(options?.advice)) };

@@ -16,15 +16,12 @@ import { hrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
 import type { CollectionResult, MetricDescriptor, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { histogramData, newSeries, recordValue, type HistogramSeries as Series } from '../metrics/histogram';
-import { OVERFLOW_ATTRIBUTES } from '../metrics/attribute-index';
+import { CARDINALITY_LIMIT, OVERFLOW_ATTRIBUTES } from '../metrics/attribute-index';
 
 /** OpenTelemetry's recommended buckets for http.server.request.duration, in seconds. */
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 const DESCRIPTOR: MetricDescriptor = { name: 'http.server.request.duration', description: 'Duration of HTTP server requests.', unit: 's', valueType: ValueType.DOUBLE };
-
-/** Series kept at most (the SDK's default cardinality limit); later ones share one overflow series. */
-const MAX_SERIES = 2000;
 
 export interface RequestDurations extends MetricProducer {
   record(seconds: number, method: string, status: number, route: string | undefined, scheme: string): void;
@@ -42,7 +39,7 @@ export function createRequestDurations(scope: { name: string; version?: string }
   let overflow: Series | undefined;
 
   function create(method: string, status: number, route: string | undefined, scheme: string): Series {
-    if (all.length >= MAX_SERIES) {
+    if (all.length >= CARDINALITY_LIMIT) {
       overflow ??= newSeries(OVERFLOW_ATTRIBUTES, DURATION_BUCKETS);
       return overflow;
     }
