@@ -25,8 +25,9 @@ const require = createRequire(import.meta.url);
 const { DEFERRED_BY_BUILD } = require('../dist/src/sdk-node.js');
 
 const LAZY_EXTERNAL = [
-  // Loaded when first needed: LOG_FILE.
+  // Loaded when first needed: LOG_FILE; the memory reading on systems without /proc.
   /^winston-daily-rotate-file$/,
+  /^systeminformation(\/|$)/,
   // The gRPC exporters and their stack (loaded from node_modules, only with OTLP over gRPC).
   /^@opentelemetry\/exporter-(trace|metrics|logs)-otlp-grpc$/,
   /^@opentelemetry\/otlp-grpc-exporter-base/,

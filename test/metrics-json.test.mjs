@@ -3,9 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { startApp, fixture, freePort, get } from './helpers/app.mjs';
 import { parseProm } from './helpers/prom.mjs';
 import { eventually, promSample } from './helpers/health.mjs';
+
+const require = createRequire(import.meta.url);
+
+function meminfoBytes(key) {
+  const text = readFileSync('/proc/meminfo', 'latin1');
+  return Number(new RegExp(`^${key}:\\s*(\\d+) kB`, 'm').exec(text)[1]) * 1024;
+}
 
 async function withExpressApp(fn) {
   const adminPort = await freePort();
@@ -49,10 +57,9 @@ test('/api/metrics: every field, and application numbers from the same histogram
     assert.ok(s.memory.used_bytes > 0 && s.memory.used_bytes < s.memory.total_bytes);
     // What the kernel says (Linux): total is MemTotal; used is MemTotal less MemAvailable,
     // within 5% of the total for what changed between the sample and this read.
-    const meminfo = readFileSync('/proc/meminfo', 'latin1');
-    const kB = (key) => Number(new RegExp(`^${key}:\\s*(\\d+) kB`, 'm').exec(meminfo)[1]) * 1024;
-    assert.equal(s.memory.total_bytes, kB('MemTotal'));
-    assert.ok(Math.abs(s.memory.used_bytes - (kB('MemTotal') - kB('MemAvailable'))) < 0.05 * kB('MemTotal'), JSON.stringify(s.memory));
+    const total = meminfoBytes('MemTotal');
+    assert.equal(s.memory.total_bytes, total);
+    assert.ok(Math.abs(s.memory.used_bytes - (total - meminfoBytes('MemAvailable'))) < 0.05 * total, JSON.stringify(s.memory));
     assert.ok(Math.abs(s.memory.percent - (s.memory.used_bytes / s.memory.total_bytes) * 100) < 0.01);
     assert.ok(s.disk.used_bytes > 0 && s.disk.used_bytes < s.disk.total_bytes);
     assert.equal(s.disk.path[0], '/');
@@ -84,4 +91,14 @@ test('system and process readings are OpenTelemetry metrics, with their Promethe
     assert.ok(promSample(text, 'process_uptime_seconds').value > 0);
     assert.ok(promSample(text, 'nodejs_eventloop_delay_p99_seconds'), 'event-loop delay from instrumentation-runtime-node');
   });
+});
+
+test('without /proc/meminfo the memory reading comes from systeminformation, the same figure', async () => {
+  const { readMemory } = require('../dist/src/metrics/readings.js');
+  const reading = await readMemory('/nonexistent/meminfo');
+  assert.ok(require.cache[require.resolve('systeminformation/lib/memory')], 'systeminformation answered');
+  // systeminformation's mem() reads the kernel's own /proc/meminfo on this (Linux) machine.
+  const total = meminfoBytes('MemTotal');
+  assert.equal(reading.totalBytes, total);
+  assert.ok(Math.abs(reading.usedBytes - (total - meminfoBytes('MemAvailable'))) < 0.05 * total, JSON.stringify(reading));
 });

@@ -2,8 +2,8 @@
  * Asynchronous readers behind the sampler. Nothing here blocks the event loop: /proc files
  * are read with fs.promises, the disk with statfs(2). (systeminformation's currentLoad()
  * runs `cat /proc/stat` through execSync — about 20 ms of blocked event loop per call on
- * this machine — and fsSize() forks `df`. Its mem() reads /proc/meminfo as readMemory does;
- * loading it, and its 70 KB utility module, into the host process for two numbers is not needed.)
+ * this machine — and fsSize() forks `df`. Its mem() reads /proc/meminfo on Linux as readMemory
+ * does, so it is loaded only on systems without /proc, for the memory reading.)
  */
 import * as fs from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
@@ -46,23 +46,53 @@ export interface MemoryReading {
 }
 
 /**
- * Machine memory: /proc/meminfo on Linux (MemTotal less MemAvailable, the figure
- * systeminformation reports as `active`); elsewhere os.totalmem() less os.freemem().
+ * Machine memory in use. Linux: /proc/meminfo, MemTotal less MemAvailable (what `free` calls
+ * used plus shared). Elsewhere systeminformation's memory module, which knows each system's
+ * figure (macOS: anonymous less purgeable plus wired and compressed pages from vm_stat, where
+ * os.freemem() counts the page cache as used); it is loaded only there, on the first sample.
+ * os.totalmem() less os.freemem() should both fail. `meminfo` is a parameter for the tests.
  */
-export async function readMemory(): Promise<MemoryReading> {
+export async function readMemory(meminfo = '/proc/meminfo'): Promise<MemoryReading> {
+  const linux = await readMeminfo(meminfo).catch(() => null);
+  if (linux) return linux;
   try {
-    const text = await fsp().readFile('/proc/meminfo', 'latin1');
-    const kB = (key: string) => Number(new RegExp(`^${key}:\\s*(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
-    const total = kB('MemTotal');
-    // Kernels before 3.14 have no MemAvailable: free plus buffers and page cache instead.
-    let available = kB('MemAvailable');
-    if (Number.isNaN(available)) available = kB('MemFree') + kB('Buffers') + kB('Cached');
-    if (total > 0 && available >= 0) return { totalBytes: total, usedBytes: total - Math.min(available, total) };
+    const { total, active } = await systemInformation().mem();
+    if (total > 0 && active >= 0) return { totalBytes: total, usedBytes: Math.min(active, total) };
   } catch {
-    // not Linux: fall through
+    // not installed, or the platform's command failed: fall through
   }
   const total = totalmem();
   return { totalBytes: total, usedBytes: total - Math.min(freemem(), total) };
+}
+
+async function readMeminfo(path: string): Promise<MemoryReading | null> {
+  const text = await fsp().readFile(path, 'latin1');
+  const kB = (key: string) => Number(new RegExp(`^${key}:\\s*(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+  const total = kB('MemTotal');
+  // Kernels before 3.14 have no MemAvailable: free plus buffers and page cache instead.
+  let available = kB('MemAvailable');
+  if (Number.isNaN(available)) available = kB('MemFree') + kB('Buffers') + kB('Cached');
+  return total > 0 && available >= 0 ? { totalBytes: total, usedBytes: total - Math.min(available, total) } : null;
+}
+
+interface SiMemory {
+  mem(): Promise<{ total: number; active: number }>;
+}
+
+let si: SiMemory | undefined;
+
+/**
+ * The memory module alone: systeminformation's index loads every module it has (battery,
+ * graphics, wifi, docker, …), the whole package being the fallback should that path move.
+ */
+function systemInformation(): SiMemory {
+  if (si) return si;
+  try {
+    si = require('systeminformation/lib/memory') as SiMemory;
+  } catch {
+    si = require('systeminformation') as SiMemory;
+  }
+  return si;
 }
 
 /** Threads of this process (Linux /proc/self/status), or null where unavailable. */
