@@ -24,6 +24,7 @@ import { NodeSDK, createSpanLimitsFromEnv } from './sdk-node';
 import { selectInstrumentations, type Selection } from './instrumentations';
 import { createMetricExporter, createLogExporter, createSpanExporter, otlpTarget } from './export/otlp';
 import { DeferredSpanProcessor } from './export/deferred-processor';
+import { EncodingBatchSpanProcessor } from './export/encoding-processor';
 import { installExportErrorHandler } from './export/error-handler';
 import { RedactingLogRecordProcessor, RedactingSpanProcessor } from './secrets';
 import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
@@ -186,7 +187,9 @@ function exportingProcessors(config: Config, names: readonly string[], meterProv
   const out: SpanProcessor[] = [];
   const target = otlpTarget(config, 'traces');
   if (names.includes('otlp') && target) {
-    out.push(new BatchSpanProcessor(createSpanExporter(target, meterProvider), {
+    // Over http/protobuf, otelkit's exporter takes spans encoded as they end.
+    const Batch = target.protocol === 'http/protobuf' ? EncodingBatchSpanProcessor : BatchSpanProcessor;
+    out.push(new Batch(createSpanExporter(target, meterProvider), {
       maxQueueSize: config.bspMaxQueueSize,
       maxExportBatchSize: Math.min(config.bspMaxExportBatchSize, config.bspMaxQueueSize),
       scheduledDelayMillis: config.bspScheduleDelayMs,
