@@ -24,7 +24,6 @@ import { NodeSDK, createSpanLimitsFromEnv } from './sdk-node';
 import { selectInstrumentations, type Selection } from './instrumentations';
 import { createMetricExporter, createLogExporter, createSpanExporter, otlpTarget } from './export/otlp';
 import { DeferredSpanProcessor } from './export/deferred-processor';
-import { EncodingBatchSpanProcessor } from './export/encoding-processor';
 import { installExportErrorHandler } from './export/error-handler';
 import { RedactingLogRecordProcessor, RedactingSpanProcessor } from './secrets';
 import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
@@ -187,9 +186,7 @@ function exportingProcessors(config: Config, names: readonly string[], meterProv
   const out: SpanProcessor[] = [];
   const target = otlpTarget(config, 'traces');
   if (names.includes('otlp') && target) {
-    // Over http/protobuf, otelkit's exporter takes spans encoded as they end.
-    const Batch = target.protocol === 'http/protobuf' ? EncodingBatchSpanProcessor : BatchSpanProcessor;
-    out.push(new Batch(createSpanExporter(target, meterProvider), {
+    out.push(new BatchSpanProcessor(createSpanExporter(target, meterProvider), {
       maxQueueSize: config.bspMaxQueueSize,
       maxExportBatchSize: Math.min(config.bspMaxExportBatchSize, config.bspMaxQueueSize),
       scheduledDelayMillis: config.bspScheduleDelayMs,

@@ -1,8 +1,8 @@
 /**
  * A minimal protobuf writer for OTLP: varints, fixed32/64, doubles, strings, bytes from hex,
- * fields encoded earlier (raw), and length-delimited submessages written in place: one byte
- * is reserved for the length (most attributes and values are under 128 bytes) and the body
- * moves forward in the rare case the length needs more. Short ASCII strings are copied in JavaScript, without a call
+ * and length-delimited submessages written in place: one byte is reserved for the length
+ * (most attributes and values are under 128 bytes) and the body moves forward in the rare
+ * case the length needs more. Short ASCII strings are copied in JavaScript, without a call
  * into the native buffer code. One scratch buffer is reused; finish() copies out the result.
  */
 const WIRE_VARINT = 0;
@@ -148,8 +148,9 @@ export class ProtobufWriter {
     this.pos += this.buf.write(hex, this.pos, length, 'hex');
   }
 
-  /** Bytes already encoded (whole fields), copied as they are. */
-  raw(value: Uint8Array): void {
+  bytes(field: number, value: Uint8Array): void {
+    this.tag(field, WIRE_LEN);
+    this.rawVarint(value.length);
     this.ensure(value.length);
     this.buf.set(value, this.pos);
     this.pos += value.length;

@@ -5,12 +5,8 @@
  * fraction of that per span (`node bench/otlp-encode.mjs`). Field numbers follow
  * opentelemetry/proto/trace/v1/trace.proto; values follow the stock serializer's mapping
  * (integers as int_value, kinds offset by one, flags with the is-remote bits).
- *
- * A span is encoded when it ends (encodeSpan), so what waits for the batch is its bytes, not
- * the span: the Span object, its attributes and events die young instead of being promoted
- * while the batch fills. encodeRequest puts the encoded spans under their resource and scope.
  */
-import { TraceFlags, type AttributeValue, type Attributes, type HrTime, type SpanContext } from '@opentelemetry/api';
+import type { AttributeValue, Attributes, HrTime } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
@@ -21,31 +17,7 @@ const IS_REMOTE = 0x200;
 
 const writer = new ProtobufWriter();
 
-/** What the batch processor reads of a span (its flags, its resource), and only that. */
-const SAMPLED: SpanContext = Object.freeze({ traceId: '', spanId: '', traceFlags: TraceFlags.SAMPLED });
-
-/** A finished span as the bytes of a ScopeSpans `spans` field, with the keys of its group. */
-export class EncodedSpan {
-  constructor(
-    readonly resource: Resource,
-    readonly instrumentationScope: InstrumentationScope,
-    readonly bytes: Uint8Array,
-  ) {}
-
-  /** Only sampled spans are encoded (the batch processor checks the flag again). */
-  spanContext(): SpanContext {
-    return SAMPLED;
-  }
-}
-
-export function encodeSpan(span: ReadableSpan): EncodedSpan {
-  writer.reset();
-  writeSpan(span);
-  return new EncodedSpan(span.resource, span.instrumentationScope, writer.finish());
-}
-
-/** One request from spans encoded when they ended or, should any be left as spans, encoded now. */
-export function encodeRequest(spans: readonly (EncodedSpan | ReadableSpan)[]): Uint8Array {
+export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
   writer.reset();
   for (const [resource, scopes] of group(spans)) {
     const rs = writer.begin(1); // ResourceSpans resource_spans = 1
@@ -56,10 +28,7 @@ export function encodeRequest(spans: readonly (EncodedSpan | ReadableSpan)[]): U
       const scope = scopeSpans[0].instrumentationScope;
       const ss = writer.begin(2); // ScopeSpans scope_spans = 2
       writeScope(scope);
-      for (const span of scopeSpans) {
-        if (span instanceof EncodedSpan) writer.raw(span.bytes);
-        else writeSpan(span);
-      }
+      for (const span of scopeSpans) writeSpan(span);
       writer.string(3, scope.schemaUrl);
       writer.end(ss);
     }
@@ -69,14 +38,12 @@ export function encodeRequest(spans: readonly (EncodedSpan | ReadableSpan)[]): U
   return writer.finish();
 }
 
-type Groupable = Pick<ReadableSpan, 'resource' | 'instrumentationScope'>;
-
 /**
  * Spans by resource, then by scope. A tracer hands the same scope object to all its spans,
  * so the scope's name key is built once per object, not once per span.
  */
-function group<T extends Groupable>(spans: readonly T[]): Map<Resource, Map<string, T[]>> {
-  const byResource = new Map<Resource, Map<string, T[]>>();
+function group(spans: readonly ReadableSpan[]): Map<Resource, Map<string, ReadableSpan[]>> {
+  const byResource = new Map<Resource, Map<string, ReadableSpan[]>>();
   const keys = new Map<InstrumentationScope, string>();
   for (const span of spans) {
     let scopes = byResource.get(span.resource);

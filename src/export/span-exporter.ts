@@ -1,13 +1,12 @@
 /**
  * OTLP/HTTP protobuf span exporter: the OpenTelemetry exporter's own HTTP transport
  * (headers, compression, timeouts, retries with back-off, self-observability metrics),
- * with otelkit's one-pass encoder in place of the stock serializer (span-encoder.ts). It takes
- * SDK spans or, from EncodingBatchSpanProcessor, spans encoded when they ended.
+ * with otelkit's one-pass encoder in place of the stock serializer (span-encoder.ts).
  */
 import type { MeterProvider } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ISerializer, IExportTraceServiceResponse } from '@opentelemetry/otlp-transformer';
-import { encodeRequest } from './span-encoder';
+import { encodeSpans } from './span-encoder';
 
 /** The component type the stock exporter reports in its self-observability metrics. */
 const COMPONENT_TYPE = 'otlp_http_span_exporter';
@@ -17,7 +16,7 @@ export function createProtobufSpanExporter(url: string, selfObsMeterProvider?: M
   const { createOtlpHttpExportDelegate, convertLegacyHttpOptions } = require('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
   const { ProtobufTraceSerializer, TraceExporterMetricsHelper } = require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
   const serializer: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = {
-    serializeRequest: (spans) => encodeRequest(spans),
+    serializeRequest: (spans) => encodeSpans(spans),
     deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
   };
   const options = convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
