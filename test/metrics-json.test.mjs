@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { startApp, fixture, freePort, get } from './helpers/app.mjs';
 import { parseProm } from './helpers/prom.mjs';
 import { eventually, promSample } from './helpers/health.mjs';
@@ -101,4 +102,13 @@ test('without /proc/meminfo the memory reading comes from systeminformation, the
   const total = meminfoBytes('MemTotal');
   assert.equal(reading.totalBytes, total);
   assert.ok(Math.abs(reading.usedBytes - (total - meminfoBytes('MemAvailable'))) < 0.05 * total, JSON.stringify(reading));
+});
+
+test('with /proc/meminfo systeminformation is not loaded into the process', () => {
+  const readings = require.resolve('../dist/src/metrics/readings.js');
+  const loaded = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(readings)}).readMemory().then((r) => console.log(
+    JSON.stringify({ total: r.totalBytes, si: Object.keys(require.cache).filter((k) => k.includes('systeminformation')) })))`], { encoding: 'utf8' });
+  const { total, si } = JSON.parse(loaded);
+  assert.equal(total, meminfoBytes('MemTotal'));
+  assert.deepEqual(si, []);
 });

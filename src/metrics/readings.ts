@@ -79,20 +79,28 @@ interface SiMemory {
   mem(): Promise<{ total: number; active: number }>;
 }
 
-let si: SiMemory | undefined;
+/** Loaded on first use; null when neither path resolves, so that later samples do not retry. */
+let si: SiMemory | null | undefined;
 
 /**
  * The memory module alone: systeminformation's index loads every module it has (battery,
  * graphics, wifi, docker, …), the whole package being the fallback should that path move.
  */
 function systemInformation(): SiMemory {
-  if (si) return si;
-  try {
-    si = require('systeminformation/lib/memory') as SiMemory;
-  } catch {
-    si = require('systeminformation') as SiMemory;
-  }
+  if (si === undefined) si = requireFirst(['systeminformation/lib/memory', 'systeminformation']);
+  if (si === null) throw new Error('systeminformation is not installed');
   return si;
+}
+
+function requireFirst(ids: readonly string[]): SiMemory | null {
+  for (const id of ids) {
+    try {
+      return require(id) as SiMemory;
+    } catch {
+      // next
+    }
+  }
+  return null;
 }
 
 /** Threads of this process (Linux /proc/self/status), or null where unavailable. */
