@@ -81,8 +81,7 @@ export class ProtobufWriter {
     if (value === 0) return;
     this.tag(field, WIRE_FIXED32);
     this.ensure(4);
-    this.buf.writeUInt32LE(value >>> 0, this.pos);
-    this.pos += 4;
+    this.word(value);
   }
 
   double(field: number, value: number): void {
@@ -106,9 +105,19 @@ export class ProtobufWriter {
     const lowWord = low % TWO_32;
     const highWord = Math.floor(b / 65536) + Math.floor(low / TWO_32);
     this.ensure(8);
-    this.buf.writeUInt32LE(lowWord, this.pos);
-    this.buf.writeUInt32LE(highWord >>> 0, this.pos + 4);
-    this.pos += 8;
+    this.word(lowWord);
+    this.word(highWord);
+  }
+
+  /** Four little-endian bytes (Buffer#writeUInt32LE's argument checks cost more than the write). */
+  private word(value: number): void {
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = value;
+    buf[at + 1] = value >>> 8;
+    buf[at + 2] = value >>> 16;
+    buf[at + 3] = value >>> 24;
+    this.pos = at + 4;
   }
 
   string(field: number, value: string | undefined, present = false): void {
@@ -154,6 +163,16 @@ export class ProtobufWriter {
     this.ensure(value.length);
     this.buf.set(value, this.pos);
     this.pos += value.length;
+  }
+
+  /**
+   * The body of the submessage begun at `at` and closed by end(), as a view into the scratch
+   * buffer: valid until the next write.
+   */
+  bodyOf(at: number): Uint8Array {
+    let start = at;
+    while (this.buf[start] & 0x80) start++;
+    return this.buf.subarray(start + 1, this.pos);
   }
 
   /** Starts a submessage; returns where its length goes. Close it with end(). */

@@ -11,11 +11,13 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { ProtobufWriter } from './protobuf-writer';
+import { KeyValueCache } from './key-value-cache';
 
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
 
 const writer = new ProtobufWriter();
+const keyValues = new KeyValueCache();
 
 export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
   writer.reset();
@@ -116,10 +118,16 @@ function writeAttributes(field: number, attributes: Attributes): void {
   for (const key in attributes) {
     const value = attributes[key];
     if (value === undefined) continue;
+    const known = keyValues.get(key, value);
+    if (known !== undefined) {
+      writer.bytes(field, known);
+      continue;
+    }
     const kv = writer.begin(field); // KeyValue
     writer.string(1, key);
     writeAnyValue(2, value);
     writer.end(kv);
+    keyValues.set(key, value, writer, kv);
   }
 }
 

@@ -80,3 +80,29 @@ test('encodeSpans writes the same ExportTraceServiceRequest as the stock seriali
 test('encodeSpans of an empty batch is an empty request', () => {
   assert.equal(encodeSpans([]).length, 0);
 });
+
+test('pairs remembered from earlier batches are written as the stock serializer writes them', () => {
+  // Repeating pairs are written from remembered bytes; values of another type under the same
+  // key, values that never repeat, long values and more keys than are remembered are not.
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('remembered');
+  const batches = [];
+  for (let b = 0; b < 3; b++) {
+    for (let i = 0; i < 40; i++) {
+      const span = tracer.startSpan(`op ${i % 3}`);
+      span.setAttributes({
+        'http.request.method': 'GET', 'server.port': 5432, ratio: 0.5, flag: true, same: i % 2 ? 1 : '1',
+        either: i % 2 ? true : 'true', zero: i % 2 ? 0 : -0, 'request.id': `req-${b}-${i}`, long: 'x'.repeat(300 + (i % 2)),
+        [`key-${(b * 40 + i) % 300}`]: `value-${i % 20}`, list: ['a', 'b'],
+      });
+      span.end();
+    }
+    batches.push(exporter.getFinishedSpans());
+    exporter.reset();
+  }
+  for (const spans of [...batches, ...batches]) {
+    assert.deepEqual(decode(encodeSpans(spans)), decode(ProtobufTraceSerializer.serializeRequest(spans)));
+  }
+  assert.deepEqual(encodeSpans(batches[0]), encodeSpans(batches[0]));
+});
