@@ -8,7 +8,8 @@
 //                                             each configuration (self cost, JS named)
 //   CALLERS=onRequestStart,…                    and who calls functions whose names contain these, by inclusive cost
 // configurations: bare, als, headers, als+headers (bench/apps/floor.js), otelkit,
-// otelkit-no-pg, otelkit-unsampled, otelkit-otlp, stock-otlp
+// otelkit-no-pg, otelkit-unsampled, otelkit-otlp, stock-otlp; with PREVIOUS=DIR also
+// previous and previous-otlp (that build, embedded and exporting)
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,7 +104,10 @@ const configs = {
   'als+headers': [floor, { FLOOR: 'als,headers' }],
   otelkit: [otelkit, {}],
   // Another build, for an A/B: PREVIOUS=/path/to/other/checkout (after npm run build).
-  ...(process.env.PREVIOUS && { previous: [['--require', join(process.env.PREVIOUS, 'dist/register.js')], {}] }),
+  ...(process.env.PREVIOUS && {
+    previous: [['--require', join(process.env.PREVIOUS, 'dist/register.js')], {}],
+    'previous-otlp': [['--require', join(process.env.PREVIOUS, 'dist/register.js')], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRIC_EXPORT_INTERVAL: '3600000' }],
+  }),
   'otelkit-no-pg': [otelkit, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }],
   'otelkit-unsampled': [otelkit, { OTEL_TRACES_SAMPLER: 'always_off' }],
   // Metric export (every 60 s) is work per minute, not per request; under valgrind one export

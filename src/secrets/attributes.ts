@@ -44,10 +44,10 @@ function scan(value: unknown): unknown {
 export function redactAttributes(attributes: Record<string, unknown> | undefined): void {
   if (attributes === undefined) return;
   for (const key in attributes) {
-    const rule = ruleFor(key);
-    if (rule === Rule.Skip) continue;
     const value = attributes[key];
     if (typeof value !== 'string' && !Array.isArray(value)) continue;
+    const rule = ruleFor(key);
+    if (rule === Rule.Skip) continue;
     if (rule === Rule.Redact) attributes[key] = REDACTED;
     else {
       const clean = scan(value);
