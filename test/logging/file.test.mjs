@@ -59,11 +59,12 @@ test('2,000 lines/s across 20+ size rotations: no line missing or repeated, arch
   assert.deepEqual({ missing: missing.slice(0, 20), repeated: repeated.slice(0, 20) }, { missing: [], repeated: [] });
   assert.equal(seen.size, 10000);
   // Descriptors: the count does not grow with the rotations. While a rotated file is being
-  // compressed, its reader and the .gz writer are open too.
+  // compressed, its reader and the .gz writer are open too. A sample taken while the child
+  // exits can be lower (it is closing them): only growth counts.
   const steady = run.fds.slice(3);
   assert.ok(steady.length >= 20, `${steady.length} samples`);
   const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  assert.ok(Math.max(...steady) - Math.min(...steady) <= 4, `fd counts ${run.fds.join(',')}`);
+  assert.ok(Math.max(...steady) - Math.min(...steady.slice(0, 10)) <= 4, `fd counts ${run.fds.join(',')}`);
   assert.ok(avg(steady.slice(-10)) <= avg(steady.slice(0, 10)) + 1, `fd counts ${run.fds.join(',')}`);
   console.log(`# 2,000 lines/s for 5 s, natural exit, ${archives.length} rotations: missing ${missing.length}, repeated ${repeated.length} of ${run.sent}; fds ${Math.min(...steady)}–${Math.max(...steady)}`);
 });
