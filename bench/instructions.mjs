@@ -95,6 +95,10 @@ function dumpCount(dir, pid, inspect) {
 
 const receiver = await sink();
 const otelkit = ['--require', join(ROOT, 'dist/register.js')];
+const previous = process.env.PREVIOUS && ['--require', join(process.env.PREVIOUS, 'dist/register.js')];
+// Metric export (every 60 s) is work per minute, not per request; under valgrind one export
+// landing in the measured or the idle window would move the figure by tens of k.
+const exporting = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRIC_EXPORT_INTERVAL: '3600000' };
 const floor = ['--require', join(ROOT, 'bench/apps/floor.js')];
 const configs = {
   bare: [[], {}],
@@ -104,16 +108,11 @@ const configs = {
   'als+headers': [floor, { FLOOR: 'als,headers' }],
   otelkit: [otelkit, {}],
   // Another build, for an A/B: PREVIOUS=/path/to/other/checkout (after npm run build).
-  ...(process.env.PREVIOUS && {
-    previous: [['--require', join(process.env.PREVIOUS, 'dist/register.js')], {}],
-    'previous-otlp': [['--require', join(process.env.PREVIOUS, 'dist/register.js')], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRIC_EXPORT_INTERVAL: '3600000' }],
-  }),
+  ...(previous && { previous: [previous, {}], 'previous-otlp': [previous, exporting] }),
   'otelkit-no-pg': [otelkit, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }],
   'otelkit-unsampled': [otelkit, { OTEL_TRACES_SAMPLER: 'always_off' }],
-  // Metric export (every 60 s) is work per minute, not per request; under valgrind one export
-  // landing in the measured or the idle window would move the figure by tens of k.
-  'otelkit-otlp': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRIC_EXPORT_INTERVAL: '3600000' }],
-  'stock-otlp': [['--require', '@opentelemetry/auto-instrumentations-node/register'], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRIC_EXPORT_INTERVAL: '3600000' }],
+  'otelkit-otlp': [otelkit, exporting],
+  'stock-otlp': [['--require', '@opentelemetry/auto-instrumentations-node/register'], exporting],
 };
 const results = {};
 for (const name of configList.split(',')) results[name] = await measure(name, ...configs[name]);

@@ -16,27 +16,32 @@ const MAX_BYTES = 256;
 
 type Remembered = string | number | boolean;
 
-export class KeyValueCache {
-  private readonly byKey = new Map<string, Map<Remembered, Uint8Array>>();
+/** The encoded KeyValue message bodies remembered under one key, by value. */
+export class KeyPairs {
+  private readonly byValue = new Map<Remembered, Uint8Array>();
 
-  /** The encoded KeyValue message body of this pair, if it was remembered. */
-  get(key: string, value: AttributeValue): Uint8Array | undefined {
-    return this.byKey.get(key)?.get(value as Remembered);
+  get(value: AttributeValue): Uint8Array | undefined {
+    return this.byValue.get(value as Remembered);
   }
 
   /**
    * Remembers the pair just written as the submessage begun at `at` (a copy of its body),
    * while there is room for it.
    */
-  set(key: string, value: AttributeValue, writer: ProtobufWriter, at: number): void {
-    if (typeof value === 'object') return;
-    let values = this.byKey.get(key);
-    if (values === undefined) {
-      if (this.byKey.size >= MAX_KEYS) return;
-      this.byKey.set(key, (values = new Map()));
-    }
-    if (values.size >= MAX_VALUES) return;
+  remember(value: AttributeValue, writer: ProtobufWriter, at: number): void {
+    if (typeof value === 'object' || this.byValue.size >= MAX_VALUES) return;
     const body = writer.bodyOf(at);
-    if (body.length <= MAX_BYTES) values.set(value, new Uint8Array(body));
+    if (body.length <= MAX_BYTES) this.byValue.set(value, new Uint8Array(body));
+  }
+}
+
+export class KeyValueCache {
+  private readonly byKey = new Map<string, KeyPairs>();
+
+  /** The pairs remembered under `key`; undefined for a new key once MAX_KEYS are kept. */
+  pairsOf(key: string): KeyPairs | undefined {
+    let pairs = this.byKey.get(key);
+    if (pairs === undefined && this.byKey.size < MAX_KEYS) this.byKey.set(key, (pairs = new KeyPairs()));
+    return pairs;
   }
 }

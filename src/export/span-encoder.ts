@@ -118,7 +118,8 @@ function writeAttributes(field: number, attributes: Attributes): void {
   for (const key in attributes) {
     const value = attributes[key];
     if (value === undefined) continue;
-    const known = keyValues.get(key, value);
+    const pairs = keyValues.pairsOf(key);
+    const known = pairs?.get(value);
     if (known !== undefined) {
       writer.bytes(field, known);
       continue;
@@ -127,7 +128,7 @@ function writeAttributes(field: number, attributes: Attributes): void {
     writer.string(1, key);
     writeAnyValue(2, value);
     writer.end(kv);
-    keyValues.set(key, value, writer, kv);
+    pairs?.remember(value, writer, kv);
   }
 }
 

@@ -94,8 +94,10 @@ test('pairs remembered from earlier batches are written as the stock serializer 
       span.setAttributes({
         'http.request.method': 'GET', 'server.port': 5432, ratio: 0.5, flag: true, same: i % 2 ? 1 : '1',
         either: i % 2 ? true : 'true', zero: i % 2 ? 0 : -0, 'request.id': `req-${b}-${i}`, long: 'x'.repeat(300 + (i % 2)),
-        [`key-${(b * 40 + i) % 300}`]: `value-${i % 20}`, list: ['a', 'b'],
+        list: ['a', 'b'],
       });
+      // 360 distinct keys in all, past the 256 that are kept; each key's value recurs.
+      for (const prefix of ['a', 'b', 'c']) span.setAttribute(`${prefix}-${b * 40 + i}`, `value-${i % 5}`);
       span.end();
     }
     batches.push(exporter.getFinishedSpans());
