@@ -1,0 +1,76 @@
+// Where the peak RSS under load comes from: for each configuration, one run of the hello
+// app under wrk (server and wrk pinned as in bench/run.mjs) with V8's GC trace, reporting
+// how much survives each scavenge, how large the young generation (new space) and the old
+// space grew, and the peak RSS. Not part of `npm run bench`.
+//
+// V8 doubles the young generation (up to 2 × 16 MB on 64-bit Node 20) once the bytes that
+// survived scavenges since the last growth exceed its capacity, and does not shrink it under
+// load: a steady few tens of KB surviving each scavenge is enough to take it to the maximum
+// within seconds, while a process whose scavenges find next to nothing alive stays small.
+//
+//   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,otelkit,otelkit-otlp]
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { ROOT, freePort, peakRssMb, stopServer, machineLine, hasCommand } from './lib/proc.mjs';
+import { load } from './lib/load.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    app: { type: 'string', default: 'hello' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '32' },
+    configs: { type: 'string', default: 'bare,otelkit,otelkit-otlp' },
+  },
+});
+const APPS = { hello: ['bench/apps/hello.js', '/'], 'express-pg': ['bench/apps/express-pg.js', '/users/7'] };
+const [appFile, path] = APPS[opts.app];
+const cores = machineLine().cores >= 2 && hasCommand('taskset');
+
+function startReceiver() {
+  const child = spawn(process.execPath, [`${ROOT}bench/receiver.mjs`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => child.stdout.on('data', (d) => {
+    const m = /LISTENING (\d+)/.exec(String(d));
+    if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, child });
+  }));
+}
+
+async function measure(name, nodeArgs, env) {
+  const port = await freePort();
+  const args = ['--trace-gc-nvp', '--require', `${ROOT}bench/lib/heap-probe.cjs`, ...nodeArgs, `${ROOT}${appFile}`];
+  const [cmd, argv] = cores ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(cmd, argv, { env: { PATH: process.env.PATH, PORT: String(port), OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...env }, cwd: ROOT });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  while (!/LISTENING/.test(out) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  const url = `http://127.0.0.1:${port}${path}`;
+  await load(url, { seconds: Number(opts.warmup), connections: Number(opts.connections), cpu: cores ? 1 : undefined });
+  const from = out.length;
+  const { rps } = await load(url, { seconds: Number(opts.seconds), connections: Number(opts.connections), cpu: cores ? 1 : undefined });
+  const rss = peakRssMb(child.pid);
+  child.kill('SIGUSR2');
+  while (!/HEAP /.test(err)) await new Promise((r) => setTimeout(r, 20));
+  await stopServer(child);
+  const peak = JSON.parse(/HEAP (.*)/.exec(err)[1]);
+  const field = (line, key) => Number(new RegExp(`\\b${key}=(\\d+)`).exec(line)?.[1] ?? 0);
+  const scavenges = out.slice(from).split('\n').filter((l) => / gc=s /.test(l));
+  const survived = scavenges.map((l) => field(l, 'new_space_survived') + field(l, 'promoted'));
+  const total = survived.reduce((a, b) => a + b, 0);
+  const mb = (bytes) => (bytes / 1048576).toFixed(1);
+  console.log(`| ${name} | ${rps.toFixed(0)} | ${scavenges.length} | ${(total / Math.max(1, scavenges.length) / 1024).toFixed(0)} | ${mb(total)} | ${mb(peak.new_space)} | ${mb(peak.old_space)} | ${rss.toFixed(0)} |`);
+}
+
+const receiver = await startReceiver();
+const otelkit = ['--require', `${ROOT}dist/register.js`];
+const configs = {
+  bare: [[], {}],
+  otelkit: [otelkit, {}],
+  'otelkit-otlp': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
+};
+console.log(`${opts.app}, ${opts.seconds} s of wrk -c${opts.connections} after ${opts.warmup} s of warm-up (${process.version})\n`);
+console.log('| configuration | req/s | scavenges | survived per scavenge KB | survived in all MB | young generation at peak MB | old space at peak MB | peak RSS MB |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const name of opts.configs.split(',')) await measure(name, ...configs[name]);
+receiver.child.kill();
