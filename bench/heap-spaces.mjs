@@ -35,6 +35,12 @@ function startReceiver() {
   }));
 }
 
+async function until(done, message, ms = 20_000) {
+  for (const deadline = Date.now() + ms; !done(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > deadline) throw new Error(message);
+  }
+}
+
 async function measure(name, nodeArgs, env) {
   const port = await freePort();
   const args = ['--trace-gc-nvp', '--require', `${ROOT}bench/lib/heap-probe.cjs`, ...nodeArgs, `${ROOT}${appFile}`];
@@ -44,14 +50,14 @@ async function measure(name, nodeArgs, env) {
   let err = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { err += d; });
-  while (!/LISTENING/.test(out) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  await until(() => /LISTENING/.test(out), `${name} did not start: ${err}`);
   const url = `http://127.0.0.1:${port}${path}`;
   await load(url, { seconds: Number(opts.warmup), connections: Number(opts.connections), cpu: cores ? 1 : undefined });
   const from = out.length;
   const { rps } = await load(url, { seconds: Number(opts.seconds), connections: Number(opts.connections), cpu: cores ? 1 : undefined });
   const rss = peakRssMb(child.pid);
   child.kill('SIGUSR2');
-  while (!/HEAP /.test(err)) await new Promise((r) => setTimeout(r, 20));
+  await until(() => /HEAP /.test(err), `${name} wrote no heap figures: ${err}`);
   await stopServer(child);
   const peak = JSON.parse(/HEAP (.*)/.exec(err)[1]);
   const field = (line, key) => Number(new RegExp(`\\b${key}=(\\d+)`).exec(line)?.[1] ?? 0);
