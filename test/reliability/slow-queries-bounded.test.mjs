@@ -39,16 +39,18 @@ test(`${END_TO_END.toLocaleString('en')} distinct slow statements through the re
     assert.equal(list.threshold_ms, 0);
     assert.equal(list.queries.length, LIMIT, 'the ring holds the newest OTELKIT_SLOW_QUERY_LIMIT records');
     assert.ok(list.queries.every((q) => /^SELECT \? AS c\d+$/.test(q.statement)), 'values normalised away');
-    // Records go in as statements end, and 8 connections finish out of order (one that
-    // stalls can end last), so the guarantees are: newest first by time, the last statement
-    // issued is kept, and nothing older than the last LIMIT + 8 issued survives.
+    // Records go in as statements end, and 8 connections finish out of order (a statement
+    // whose connection stalls can end after many later ones), so what is guaranteed is: newest
+    // first by time; the last statement issued is kept (at most 7 others end after it); and
+    // apart from at most 8 that were in flight when the oldest record ended, the records are
+    // the statements issued last.
     const times = list.queries.map((q) => Date.parse(q.timestamp));
     assert.ok(times.every((t, k) => k === 0 || t <= times[k - 1]), 'newest first');
     const indexes = list.queries.map((q) => Number(/c(\d+)$/.exec(q.statement)[1]));
     const last = 3000 + END_TO_END - 1;
     assert.ok(indexes.includes(last), `the last statement issued (${last}) is kept`);
-    const oldest = Math.min(...indexes);
-    assert.ok(oldest >= last - LIMIT - 8, `only the newest records kept (oldest ${oldest})`);
+    const recent = indexes.filter((i) => i > last - LIMIT).length;
+    assert.ok(recent >= LIMIT - 8, `${recent} of ${LIMIT} records are of the last ${LIMIT} statements issued`);
     const stats = (await get(`${admin}/api/performance/slow-queries/stats`)).json;
     assert.ok(stats.total >= 3000 + END_TO_END, `total counts every slow query (${stats.total})`);
     assert.equal(stats.by_fingerprint.length, MAX_FINGERPRINTS + 1, 'fingerprints capped, the rest under "other"');
