@@ -1,5 +1,5 @@
 // Where the peak RSS under load comes from: for each configuration, one run of the hello
-// app under wrk (server and wrk pinned as in bench/run.mjs) with V8's GC trace, reporting
+// app under wrk (server, wrk and the OTLP receiver pinned as in bench/run.mjs) with V8's GC trace, reporting
 // how much survives each scavenge, how large the young generation (new space) and the old
 // space grew, and the peak RSS. Not part of `npm run bench`.
 //
@@ -11,7 +11,7 @@
 //   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,otelkit,otelkit-otlp]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { ROOT, freePort, peakRssMb, stopServer, machineLine, hasCommand } from './lib/proc.mjs';
+import { ROOT, freePort, peakRssMb, startReceiver, stopServer, machineLine, hasCommand } from './lib/proc.mjs';
 import { load } from './lib/load.mjs';
 
 const { values: opts } = parseArgs({
@@ -27,13 +27,6 @@ const APPS = { hello: ['bench/apps/hello.js', '/'], 'express-pg': ['bench/apps/e
 const [appFile, path] = APPS[opts.app];
 const cores = machineLine().cores >= 2 && hasCommand('taskset');
 
-function startReceiver() {
-  const child = spawn(process.execPath, [`${ROOT}bench/receiver.mjs`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve) => child.stdout.on('data', (d) => {
-    const m = /LISTENING (\d+)/.exec(String(d));
-    if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, child });
-  }));
-}
 
 async function until(done, message, ms = 20_000) {
   for (const deadline = Date.now() + ms; !done(); await new Promise((r) => setTimeout(r, 20))) {
@@ -68,7 +61,7 @@ async function measure(name, nodeArgs, env) {
   console.log(`| ${name} | ${rps.toFixed(0)} | ${scavenges.length} | ${(total / Math.max(1, scavenges.length) / 1024).toFixed(0)} | ${mb(total)} | ${mb(peak.new_space)} | ${mb(peak.old_space)} | ${rss.toFixed(0)} |`);
 }
 
-const receiver = await startReceiver();
+const receiver = await startReceiver(cores ? 1 : undefined);
 const otelkit = ['--require', `${ROOT}dist/register.js`];
 const configs = {
   bare: [[], {}],
@@ -79,4 +72,4 @@ console.log(`${opts.app}, ${opts.seconds} s of wrk -c${opts.connections} after $
 console.log('| configuration | req/s | scavenges | survived per scavenge KB | survived in all MB | young generation at peak MB | old space at peak MB | peak RSS MB |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const name of opts.configs.split(',')) await measure(name, ...configs[name]);
-receiver.child.kill();
+await receiver.stop();

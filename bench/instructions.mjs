@@ -68,23 +68,24 @@ async function measure(name, nodeArgs, env) {
   // the batch processor has sent them (its default delay is 5 s).
   await new Promise((r) => setTimeout(r, DRAIN_MS));
   const seconds = (performance.now() - began) / 1000;
-  otherThreads = 0;
-  const busy = dumpCount(dir, child.pid, PROFILE > 0 && ((file) => console.log(profile(file, child.pid, requests, PROFILE, CALLERS))));
-  const others = otherThreads / requests;
+  const { main: busy, others } = dumpCount(dir, child.pid, PROFILE > 0 && ((file) => console.log(profile(file, child.pid, requests, PROFILE, CALLERS))));
   const idleSeconds = Number(process.env.IDLE_SECONDS ?? 15);
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-  const idle = dumpCount(dir, child.pid) / idleSeconds;
+  const idle = dumpCount(dir, child.pid).main / idleSeconds;
   child.kill('SIGKILL');
   if (PROFILE > 0) rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
   rmSync(dir, { recursive: true, force: true });
   const perRequest = (busy - idle * seconds) / requests;
   console.log(`${name.padEnd(18)} main thread ${(perRequest / 1000).toFixed(1).padStart(7)} k instructions per request `
     + `(${(busy / requests / 1000).toFixed(1)} k before taking out ${(idle / 1000).toFixed(0)} k/s of timer work over ${seconds.toFixed(1)} s); `
-    + `other threads ${(others / 1000).toFixed(1)} k per request`);
+    + `other threads ${(others / requests / 1000).toFixed(1)} k per request`);
   return perRequest;
 }
 
-/** Dumps the counters since the last dump or zeroing and returns the main thread's total. */
+/**
+ * Dumps the counters since the last dump or zeroing; returns the main thread's total and the
+ * other threads' (GC helpers, the libuv pool: they run on the server's core too).
+ */
 function dumpCount(dir, pid, inspect) {
   const before = new Set(readdirSync(dir));
   execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
@@ -95,11 +96,9 @@ function dumpCount(dir, pid, inspect) {
   if (fresh.length !== 1) throw new Error(`expected one new main-thread dump, found ${fresh.join(', ') || 'none'}`);
   if (inspect) inspect(join(dir, fresh[0]));
   const count = (f) => Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, f), 'utf8'))?.[1] ?? 0);
-  // GC helper and libuv threads run on the server's core too: their sum is reported beside.
-  otherThreads += dumps.filter((f) => !f.endsWith('-01')).reduce((sum, f) => sum + count(f), 0);
-  return count(fresh[0]);
+  const others = dumps.filter((f) => !f.endsWith('-01')).reduce((sum, f) => sum + count(f), 0);
+  return { main: count(fresh[0]), others };
 }
-let otherThreads = 0;
 
 const receiver = await sink();
 const otelkit = ['--require', join(ROOT, 'dist/register.js')];

@@ -13,9 +13,8 @@
 // (bare, X, bare, Y …); ratios are X / that bare run. Server on core 0, wrk and the OTLP
 // receiver on core 1 when the machine has two cores.
 import { writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { ROOT, startServer, stopServer, peakRssMb, cpuMs, machineLine, hasCommand } from './lib/proc.mjs';
+import { ROOT, startServer, startReceiver, stopServer, peakRssMb, cpuMs, machineLine, hasCommand } from './lib/proc.mjs';
 import { load } from './lib/load.mjs';
 import { median, report } from './lib/report.mjs';
 
@@ -72,15 +71,6 @@ function configurations(receiverUrl) {
   };
 }
 
-async function startReceiver() {
-  const args = loadCpu === undefined ? [process.execPath, [`${ROOT}bench/receiver.mjs`]] : ['taskset', ['-c', String(loadCpu), process.execPath, `${ROOT}bench/receiver.mjs`]];
-  const child = spawn(args[0], args[1], { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH } });
-  const port = await new Promise((resolve) => child.stdout.on('data', (d) => {
-    const m = /LISTENING (\d+)/.exec(String(d));
-    if (m) resolve(Number(m[1]));
-  }));
-  return { url: `http://127.0.0.1:${port}`, stop: () => stopServer(child) };
-}
 
 /** One measured run: start, warm up, load, read peak RSS, stop. */
 async function measure(appName, config) {
@@ -113,7 +103,7 @@ async function startupTimes(config) {
 }
 
 async function main() {
-  const receiver = await startReceiver();
+  const receiver = await startReceiver(loadCpu);
   const configs = configurations(receiver.url);
   const measured = opts.configs ? opts.configs.split(',') : ['floor', 'otelkit', 'otelkit-otlp', 'stock-otlp'];
   if (opts.against) for (const name of ['previous', 'previous-otlp']) if (!measured.includes(name)) measured.push(name);

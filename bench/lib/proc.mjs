@@ -67,6 +67,18 @@ export async function startServer({ app, nodeArgs = [], env = {}, cpu, path = '/
   return { child, port, startupMs, stderr: () => stderr };
 }
 
+/** The local OTLP receiver (bench/receiver.mjs), pinned to `cpu` when given. */
+export async function startReceiver(cpu) {
+  const receiver = [process.execPath, `${ROOT}bench/receiver.mjs`];
+  const [cmd, ...args] = cpu === undefined ? receiver : ['taskset', '-c', String(cpu), ...receiver];
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { PATH: process.env.PATH } });
+  const port = await new Promise((resolve) => child.stdout.on('data', (d) => {
+    const m = /LISTENING (\d+)/.exec(String(d));
+    if (m) resolve(Number(m[1]));
+  }));
+  return { url: `http://127.0.0.1:${port}`, stop: () => stopServer(child) };
+}
+
 /** Peak resident set size (VmHWM) of a live process, in MB. */
 export function peakRssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
