@@ -1,13 +1,16 @@
 /**
  * node --require otelkit/register app.js
  *
- * Reads the environment, starts the SDK and installs the shutdown hooks. Never throws:
- * on any failure the application runs uninstrumented and one line says why.
+ * Checks the Node version, turns on Node's compile cache, then starts otelkit from the
+ * environment. Never throws: on any failure the application runs uninstrumented and one
+ * line says why.
  */
-import { loadBundle } from './load';
+import { supportedNode } from './src/node-version';
 
-try {
-  loadBundle().exports.startFromPreload('require');
-} catch (err) {
-  process.stderr.write(`otelkit error: could not load (${(err as Error).message}); the application runs uninstrumented.\n`);
+if (supportedNode()) {
+  try {
+    (require('./src/preload') as typeof import('./src/preload')).startFromPreload('require');
+  } catch (err) {
+    process.stderr.write(`otelkit: could not start (${(err as Error).message}); the application runs uninstrumented.\n`);
+  }
 }

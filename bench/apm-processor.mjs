@@ -2,7 +2,7 @@
 // then APM statistics), measured on real SDK spans: `node bench/apm-processor.mjs`
 // (after `npm run build`). Prints the median of RUNS runs, in ns per span, by span type.
 // The machine is shared: read the medians, not single runs.
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import { loadConfig } from '../dist/src/config.js';
 import { createDbFeature } from '../dist/src/db/index.js';
@@ -15,7 +15,7 @@ const config = loadConfig({});
 const db = createDbFeature(config);
 const apm = createApmFeature(config);
 const processors = [db.processor, apm.processor];
-const tracer = new BasicTracerProvider().getTracer('bench');
+const tracer = new TracerProvider().getTracer('bench');
 
 const routes = Array.from({ length: 20 }, (_, i) => `GET /resource${i}/:id`);
 const shapes = Array.from({ length: 50 }, (_, i) => `SELECT id, name, email FROM table_${i} WHERE id = $1 AND status = 'active' ORDER BY created_at DESC LIMIT 10`);

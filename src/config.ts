@@ -7,7 +7,7 @@
  */
 import { parseSize, parseRetention } from './config-parse';
 
-export type EnvType = 'boolean' | 'integer' | 'number' | 'string' | 'enum' | 'list' | 'url' | 'port' | 'size' | 'retention';
+export type EnvType = 'boolean' | 'integer' | 'number' | 'string' | 'enum' | 'list' | 'modules' | 'url' | 'port' | 'size' | 'retention';
 
 export interface EnvSpec {
   /** Environment variable name. */
@@ -54,9 +54,16 @@ export interface Config {
   readonly prometheusPort: number;
   readonly enabledInstrumentations: readonly string[];
   readonly disabledInstrumentations: readonly string[];
+  readonly extensions: readonly string[];
+  readonly lambdaFunction: string;
   readonly tracesSampler: SamplerName;
   readonly tracesSamplerArg: number;
-  readonly semconvStabilityOptIn: string;
+  readonly spanAttributeCountLimit: number;
+  readonly attributeCountLimit: number;
+  readonly spanAttributeValueLengthLimit: number;
+  readonly attributeValueLengthLimit: number;
+  readonly spanEventCountLimit: number;
+  readonly spanLinkCountLimit: number;
   readonly otelLogLevel: string;
   readonly nodeEnv: string;
   readonly logLevel: string;
@@ -110,11 +117,17 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', field: 'bspMaxExportBatchSize', type: 'integer', default: '512', min: 1, max: 1_000_000, description: 'Spans per export request (at most the queue size).' },
   { key: 'OTEL_EXPORTER_PROMETHEUS_HOST', field: 'prometheusHost', type: 'string', default: 'localhost', description: 'Host the Prometheus endpoint binds (containers: 0.0.0.0).' },
   { key: 'OTEL_EXPORTER_PROMETHEUS_PORT', field: 'prometheusPort', type: 'port', default: '9464', description: 'Port of the Prometheus endpoint (/metrics).' },
-  { key: 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', field: 'enabledInstrumentations', type: 'list', default: '', description: 'Only these instrumentations (short names: http, express, pg, …); default all.' },
+  { key: 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', field: 'enabledInstrumentations', type: 'list', default: '', description: 'Only these instrumentations (short names: http, pg, amqplib, …); default every one of the catalogue except express, router, fs and host-metrics.' },
   { key: 'OTEL_NODE_DISABLED_INSTRUMENTATIONS', field: 'disabledInstrumentations', type: 'list', default: '', description: 'Instrumentations to leave out.' },
+  { key: 'AWS_LAMBDA_FUNCTION_NAME', field: 'lambdaFunction', type: 'string', default: '', description: 'Set by AWS Lambda; the aws-lambda instrumentation loads only there.' },
   { key: 'OTEL_TRACES_SAMPLER', field: 'tracesSampler', type: 'enum', default: 'parentbased_always_on', values: SAMPLERS, description: 'Head sampler. Request metrics keep their route labels when traces are sampled out.' },
   { key: 'OTEL_TRACES_SAMPLER_ARG', field: 'tracesSamplerArg', type: 'number', default: '1', min: 0, max: 1, description: 'Ratio for the traceidratio samplers.' },
-  { key: 'OTEL_SEMCONV_STABILITY_OPT_IN', field: 'semconvStabilityOptIn', type: 'string', default: 'http,database', description: 'Semantic-convention opt-in; stable http and database conventions are the default.' },
+  { key: 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', field: 'spanAttributeCountLimit', type: 'integer', default: '', min: 1, max: 1_000_000, description: 'Attributes per span at most (SDK default 128).' },
+  { key: 'OTEL_ATTRIBUTE_COUNT_LIMIT', field: 'attributeCountLimit', type: 'integer', default: '', min: 1, max: 1_000_000, description: 'Attributes per span when the span-specific limit is unset.' },
+  { key: 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', field: 'spanAttributeValueLengthLimit', type: 'integer', default: '', min: 1, max: 100_000_000, description: 'Longest attribute value on spans, in characters (SDK default: no limit).' },
+  { key: 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', field: 'attributeValueLengthLimit', type: 'integer', default: '', min: 1, max: 100_000_000, description: 'Longest attribute value when the span-specific limit is unset.' },
+  { key: 'OTEL_SPAN_EVENT_COUNT_LIMIT', field: 'spanEventCountLimit', type: 'integer', default: '', min: 1, max: 1_000_000, description: 'Events per span at most (SDK default 128).' },
+  { key: 'OTEL_SPAN_LINK_COUNT_LIMIT', field: 'spanLinkCountLimit', type: 'integer', default: '', min: 1, max: 1_000_000, description: 'Links per span at most (SDK default 128).' },
   { key: 'OTEL_LOG_LEVEL', field: 'otelLogLevel', type: 'enum', default: 'warn', values: ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'], description: "Level of otelkit's and the SDK's own diagnostics on stderr." },
   // Logging (names kept from the system otelkit grew out of)
   { key: 'NODE_ENV', field: 'nodeEnv', type: 'string', default: 'development', description: 'production switches logs to JSON.' },
@@ -126,6 +139,7 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'LOG_ZIP_ARCHIVES', field: 'logZipArchives', type: 'boolean', default: 'true', description: 'gzip rotated files.' },
   { key: 'OTELKIT_ACCESS_LOG', field: 'accessLog', type: 'boolean', default: 'true', description: 'One access line per request at level http.' },
   // otelkit
+  { key: 'OTELKIT_EXTENSIONS', field: 'extensions', type: 'modules', default: '', description: 'Modules (comma-separated, resolved from the app) exporting extra instrumentations, span processors, metric readers or views: the options of start().' },
   { key: 'OTELKIT_SLOW_QUERY_MS', field: 'slowQueryMs', type: 'number', default: '100', min: 0, max: 3_600_000, description: 'Database calls at or over this many milliseconds become slow-query records.' },
   { key: 'OTELKIT_SLOW_QUERY_LIMIT', field: 'slowQueryLimit', type: 'integer', default: '1000', min: 1, max: 100_000, description: 'Slow-query records kept (newest win).' },
   { key: 'OTELKIT_N_PLUS_ONE_MIN', field: 'nPlusOneMin', type: 'integer', default: '10', min: 2, max: 100_000, description: 'Same statement shape this many times in one request is an N+1 detection.' },
@@ -175,7 +189,7 @@ class Invalid {
 }
 
 function parseDefault(spec: EnvSpec): unknown {
-  if (spec.default === '') return spec.type === 'list' ? [] : spec.type === 'port' || spec.type === 'integer' || spec.type === 'number' ? 0 : '';
+  if (spec.default === '') return spec.type === 'list' || spec.type === 'modules' ? [] : spec.type === 'port' || spec.type === 'integer' || spec.type === 'number' ? 0 : '';
   const value = parseValue(spec, spec.default);
   if (value instanceof Invalid) throw new Error(`otelkit: bad default for ${spec.key}`);
   return value;
@@ -208,6 +222,8 @@ function parseValue(spec: EnvSpec, raw: string): unknown {
       const bad = spec.values ? items.filter((i) => !spec.values!.includes(i)) : [];
       return bad.length ? new Invalid(`unknown ${bad.join(', ')}; expected ${spec.values!.join(', ')}`) : items;
     }
+    case 'modules':
+      return raw.split(',').map((s) => s.trim()).filter(Boolean);
     case 'url': {
       try {
         const u = new URL(raw);

@@ -4,7 +4,7 @@
  * handed to NodeSDK), then bound to the running SDK (its meter, tracer) once started.
  */
 import type { IncomingMessage } from 'node:http';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { Config } from './config';
 import type { AppInfo } from './app-info';

@@ -1,6 +1,7 @@
 /** otelkit's public API. Everything else is internal. */
 export { start, shutdown } from './start';
 export type { StartOptions, Otelkit } from './start';
+export type { Additions } from './sdk';
 export { getRequestId } from './requests/request-id';
 export { trace, traceBlock } from './apm/trace';
 export type { TraceWrapper } from './apm/trace';

@@ -6,8 +6,9 @@ export function startFromPreload(mode: 'require' | 'import'): void {
   const instance = start();
   if (instance && mode === 'require' && instance.app.isEsm) {
     componentLogger('otelkit').warn(
-      `${instance.app.entry} is an ES module started with --require: its imports cannot be instrumented. ` +
-      'Start it with: node --import otelkit/register ' + (process.argv[1] ?? 'app.mjs'),
+      `${instance.app.entry} is an ES module started with --require: the CommonJS packages it imports ` +
+      '(express, pg, ioredis, … in their CommonJS builds) are instrumented, packages it loads as ES modules are not. ' +
+      `To instrument those too, start it with --import otelkit/register.`,
     );
   }
 }

@@ -7,8 +7,8 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Config } from './config';
 import type { AppInfo } from './app-info';
 
-export function buildResource(config: Config, app: AppInfo): Resource {
-  const fromEnv = parseResourceAttributes(config.resourceAttributes);
+export function buildResource(config: Config, app: AppInfo, added: Attributes = {}): Resource {
+  const fromEnv = { ...added, ...parseResourceAttributes(config.resourceAttributes) };
   const attributes: Attributes = {
     // host and process, read directly: the stock process detector also records the command
     // line, which can carry secrets, so it is not used.

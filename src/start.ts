@@ -6,7 +6,9 @@
 import { loadConfig, type Config, type Env } from './config';
 import { readAppInfo, type AppInfo } from './app-info';
 import { componentLogger, setupDiag } from './diag';
-import { startSdk, type Sdk } from './sdk';
+import { startSdk, type Additions, type Sdk } from './sdk';
+import { loadExtensions, mergeAdditions } from './extensions';
+import { checkApi } from './api-version';
 import { installLifecycle, bounded, type Lifecycle } from './lifecycle';
 import { startAdminServer, type AdminServer } from './server/admin';
 import { createRouter } from './server/router';
@@ -27,7 +29,12 @@ import { sharedLogger } from './logging/shared';
 const log = componentLogger('otelkit');
 const kInstance = Symbol.for('otelkit.instance');
 
-export interface StartOptions {
+/**
+ * Options of start(). Beside otelkit's own, the additions NodeSDK takes, in its shapes:
+ * instrumentations, span processors (run after otelkit's statistics processors, before its
+ * exporters), metric readers, views and resource attributes.
+ */
+export interface StartOptions extends Additions {
   /** Environment to read instead of process.env (tests, embedding). */
   readonly env?: Env;
   /** Flush and re-raise on SIGTERM/SIGINT and flush before exit (default true). */
@@ -66,7 +73,10 @@ export function start(options: StartOptions = {}): Otelkit | undefined {
     const configLog = componentLogger('otelkit:config');
     for (const w of warnings) configLog.warn(w);
     if (config.sdkDisabled) return undefined;
-    const instance = create(config, readAppInfo(), options);
+    const app = readAppInfo();
+    const apiProblem = checkApi(app.dir);
+    if (apiProblem !== undefined) log.warn(apiProblem);
+    const instance = create(config, app, options);
     (globalThis as Global)[kInstance] = instance;
     return instance;
   } catch (err) {
@@ -87,6 +97,7 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
   const sdk = startSdk(config, app, {
     spanProcessors: features.flatMap((f) => f.spanProcessors ?? []),
     onResponse: combineResponseHooks(features),
+    additions: mergeAdditions([options, loadExtensions(config.extensions, app.dir)]),
   });
   const service = String(sdk.service);
   const running: Running = {

@@ -64,15 +64,15 @@ test('NODE_ENV=production switches logs to JSON; admin port follows Prometheus u
   assert.equal(load({ OTELKIT_ADMIN_PORT: '9200' }).config.adminPort, 9200);
 });
 
-test('README configuration table lists exactly the variables of the config table, with their defaults', () => {
-  const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+test('docs/CONFIGURATION.md lists exactly the variables of the config table, with their defaults', () => {
+  const readme = readFileSync(`${ROOT}docs/CONFIGURATION.md`, 'utf8');
   const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]*) \|/gm)].map((m) => [m[1], m[2].trim()]);
   const documented = new Map(rows);
   const declared = new Map(ENV_TABLE.map((s) => [s.key, s.default]));
   assert.deepEqual([...documented.keys()].sort(), [...declared.keys()].sort());
   for (const [key, def] of declared) {
     const shown = documented.get(key).replace(/`/g, '');
-    assert.equal(shown === '—' ? '' : shown, def, `default of ${key} in README`);
+    assert.equal(shown === '—' ? '' : shown, def, `default of ${key} in docs/CONFIGURATION.md`);
   }
 });
 

@@ -6,7 +6,7 @@
  * span counts under its own name. Computed once per distinct span name, not per span.
  */
 import { SpanKind } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { dbSystemOf, statementOf } from '../db/spans';
 
 export const MAX_OPERATION_LENGTH = 200;

@@ -4,7 +4,7 @@
  * allocation. Never throws into the span's caller.
  */
 import { SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { reportError } from '../guard';
 import type { ApmStats } from './stats';
 

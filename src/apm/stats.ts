@@ -5,7 +5,7 @@
  * spans count under an `other` operation of their kind and `overflowed` counts them.
  */
 import type { SpanKind } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { createSketch, quantile, roundMs, type Sketch } from './sketch';
 import { kindName, operationName } from './naming';
 

@@ -5,7 +5,7 @@
  * dropped), MAX_PER_REQUEST fingerprints each, and requests older than MAX_AGE_MS are
  * forgotten.
  */
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { Ring } from './ring';
 import { roundMs } from '../apm/sketch';
 import type { Normalized } from './normalize';

@@ -1,19 +1,19 @@
 /**
  * The first span processor of the chain. For every database client span it
- *   1. rewrites the statement attributes (db.query.text, db.statement) to the normalised
- *      shape, and scrubs quoted values out of an error status — before any exporter or
- *      later processor sees the span;
- *   2. records a slow query when the call took OTELKIT_SLOW_QUERY_MS or longer;
- *   3. counts the statement shape against its request for N+1 detection.
+ *   1. as the span ends (onEnding, while it can still be changed), rewrites the statement
+ *      attributes (db.query.text, db.statement) to the normalised shape and scrubs quoted
+ *      values out of an error status — before any exporter or later processor sees it;
+ *   2. once ended, records a slow query when the call took OTELKIT_SLOW_QUERY_MS or longer;
+ *   3. and counts the statement shape against its request for N+1 detection.
  * The request id and the server span are read from the context at span start (the DB
  * span itself carries neither) and kept in a WeakMap until the span ends.
  */
 import { SpanKind, SpanStatusCode, type Context } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { getRequestId } from '../requests/request-id';
 import { reportError } from '../guard';
-import { normalizeStatement, scrubMessage } from './normalize';
+import { normalizeStatement, scrubMessage, type Normalized } from './normalize';
 import { dbNameOf, dbSystemOf, statementOf, QUERY_TEXT, STATEMENT } from './spans';
 import type { SlowQueryInput, SlowQueryStore } from './slow-queries';
 import type { NPlusOneDetector } from './n-plus-one';
@@ -34,6 +34,7 @@ export interface DbProcessorOptions {
 
 export class DbSpanProcessor implements SpanProcessor {
   private readonly started = new WeakMap<object, StartInfo>();
+  private readonly normalized = new WeakMap<object, Normalized>();
 
   constructor(private readonly options: DbProcessorOptions) {}
 
@@ -48,6 +49,24 @@ export class DbSpanProcessor implements SpanProcessor {
     }
   }
 
+  onEnding(span: Span): void {
+    try {
+      if (span.kind !== SpanKind.CLIENT || !this.started.has(span)) return;
+      const system = dbSystemOf(span.attributes);
+      if (system === undefined) return;
+      if (span.status.code === SpanStatusCode.ERROR) scrubError(span);
+      const raw = statementOf(span.attributes);
+      if (raw === undefined) return;
+      const n = normalizeStatement(raw, system);
+      this.normalized.set(span, n);
+      if (raw === n.statement) return;
+      if (typeof span.attributes[QUERY_TEXT] === 'string') span.setAttribute(QUERY_TEXT, n.statement);
+      if (typeof span.attributes[STATEMENT] === 'string') span.setAttribute(STATEMENT, n.statement);
+    } catch (err) {
+      reportError('otelkit:db onEnding', err);
+    }
+  }
+
   onEnd(span: ReadableSpan): void {
     try {
       const kind = span.kind;
@@ -59,18 +78,11 @@ export class DbSpanProcessor implements SpanProcessor {
   }
 
   private onClientEnd(span: ReadableSpan): void {
-    const attrs = span.attributes as Record<string, unknown>;
-    const system = dbSystemOf(span.attributes);
-    if (system === undefined) return;
+    const n = this.normalized.get(span);
+    if (n === undefined) return;
+    const attrs = span.attributes;
+    const system = dbSystemOf(attrs)!;
     const isError = span.status.code === SpanStatusCode.ERROR;
-    if (isError) scrubError(span);
-    const raw = statementOf(span.attributes);
-    if (raw === undefined) return;
-    const n = normalizeStatement(raw, system);
-    if (raw !== n.statement) {
-      if (typeof attrs[QUERY_TEXT] === 'string') attrs[QUERY_TEXT] = n.statement;
-      if (typeof attrs[STATEMENT] === 'string') attrs[STATEMENT] = n.statement;
-    }
 
     const d = span.duration;
     const ms = d[0] * 1e3 + d[1] / 1e6;
@@ -109,11 +121,9 @@ export class DbSpanProcessor implements SpanProcessor {
 }
 
 /** Driver messages can quote the offending value: keep their words, not their values. */
-function scrubError(span: ReadableSpan): void {
-  const status = span.status;
-  if (typeof status.message === 'string' && status.message !== '') {
-    (span as { status: typeof status }).status = { code: status.code, message: scrubMessage(status.message) };
-  }
+function scrubError(span: Span): void {
+  const { code, message } = span.status;
+  if (typeof message === 'string' && message !== '') span.setStatus({ code, message: scrubMessage(message) });
   for (const event of span.events) {
     const attrs = event.attributes as Record<string, unknown> | undefined;
     if (attrs === undefined) continue;

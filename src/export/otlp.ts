@@ -1,15 +1,15 @@
 /**
- * OTLP exporters for the three signals, loaded only when configured (spans over
- * http/protobuf use otelkit's encoder on the stock transport: span-exporter.ts): the protobuf, JSON
- * and gRPC exporter packages cost start-up time that an app without a collector should
- * not pay. Endpoints follow the OTLP exporter specification: a per-signal variable is
- * used as is; the base endpoint gets /v1/{signal} appended for the HTTP transports.
+ * OTLP exporters for the three signals, loaded only when configured: the protobuf, JSON and
+ * gRPC exporter packages cost start-up time that an app without a collector should not
+ * pay. Endpoints follow the OTLP exporter specification: a per-signal variable is used as
+ * is; the base endpoint gets /v1/{signal} appended for the HTTP transports.
  */
-import type { MeterProvider, PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { MeterProvider } from '@opentelemetry/api';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { Config, OtlpProtocol } from '../config';
-import { createProtobufSpanExporter } from './span-exporter';
+import { RedactingSpanProcessor } from '../secrets';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
 
@@ -28,16 +28,53 @@ export function otlpTarget(config: Config, signal: Signal): OtlpTarget | undefin
   return { url: protocol === 'grpc' ? base : `${base}/v1/${signal}`, protocol };
 }
 
+/** What each OTEL_*_EXPORTER list means once defaults are applied. */
+export function exportersFor(config: Config): { traces: string[]; metrics: string[]; logs: string[] } {
+  const otlpOn = (signal: Signal) => otlpTarget(config, signal) !== undefined;
+  const pick = (list: readonly string[], fallback: string[]) => (list.length === 0 ? fallback : list.includes('none') ? [] : [...list]);
+  const only = (list: string[], signal: Signal) => list.filter((name) => name !== 'otlp' || otlpOn(signal));
+  return {
+    traces: only(pick(config.tracesExporter, otlpOn('traces') ? ['otlp'] : []), 'traces'),
+    metrics: only(pick(config.metricsExporter, otlpOn('metrics') ? ['prometheus', 'otlp'] : ['prometheus']), 'metrics'),
+    logs: only(pick(config.logsExporter, otlpOn('logs') ? ['otlp'] : []), 'logs'),
+  };
+}
+
+/**
+ * The span processors that send spans out, after secret masking. Spans that are not
+ * exported (the embedded default) only feed APM and slow queries, which never read the
+ * attributes masking changes.
+ */
+export function exportingSpanProcessors(config: Config, names: readonly string[], meterProvider: MeterProvider): SpanProcessor[] {
+  const out: SpanProcessor[] = [];
+  const target = otlpTarget(config, 'traces');
+  if (names.includes('otlp') && target) {
+    out.push(new BatchSpanProcessor({
+      exporter: createSpanExporter(target, meterProvider),
+      maxQueueSize: config.bspMaxQueueSize,
+      maxExportBatchSize: Math.min(config.bspMaxExportBatchSize, config.bspMaxQueueSize),
+      scheduledDelayMillis: config.bspScheduleDelayMs,
+      exportTimeoutMillis: config.bspExportTimeoutMs,
+      selfObsMeterProvider: meterProvider,
+    }));
+  }
+  if (names.includes('console')) out.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
+  return out.length === 0 ? out : [new RedactingSpanProcessor(), ...out];
+}
+
 export function createSpanExporter(target: OtlpTarget, selfObsMeterProvider?: MeterProvider): SpanExporter {
-  if (target.protocol === 'http/protobuf') return createProtobufSpanExporter(target.url, selfObsMeterProvider);
   const options = { url: target.url, selfObsMeterProvider };
   switch (target.protocol) {
     case 'grpc': {
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
       return new OTLPTraceExporter(options);
     }
-    default: {
+    case 'http/json': {
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+      return new OTLPTraceExporter(options);
+    }
+    default: {
+      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
       return new OTLPTraceExporter(options);
     }
   }

@@ -5,7 +5,7 @@
  * seconds → http_server_request_duration_seconds), which the JS exporter omits.
  */
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { DataPointType, type MetricData, type MetricProducer, type ResourceMetrics, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
+import { DataPointType, type MetricData, type ResourceMetrics, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 
 const UNITS: Record<string, string> = {
   s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds',
@@ -41,8 +41,8 @@ export interface PrometheusReader {
   render(keep?: (scope: ScopeMetrics['scope']) => boolean): Promise<string>;
 }
 
-export function createPrometheusReader(metricProducers: MetricProducer[] = []): PrometheusReader {
-  const reader = new PrometheusExporter({ preventServerStart: true, metricProducers });
+export function createPrometheusReader(): PrometheusReader {
+  const reader = new PrometheusExporter({ preventServerStart: true });
   const serializer = new PrometheusSerializer('', false);
   return {
     reader,

@@ -15,14 +15,12 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import {
-  propagation, ROOT_CONTEXT, SpanStatusCode, type Attributes, type Context, type Span,
+  propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Context, type Histogram, type Meter, type Span, type Tracer,
 } from '@opentelemetry/api';
 import { RPCType, type RPCMetadata } from '@opentelemetry/core';
 import { chooseRequestId } from './request-id';
-import type { StartServerSpan } from './server-span';
 import { requestContext } from './context';
 import { kState, patchWriteHead, type Timed, type Tracked } from './response-headers';
-import type { RequestDurations } from './durations';
 import { reportError } from '../guard';
 import { kOtelkitServer } from '../symbols';
 
@@ -36,9 +34,12 @@ export interface ResponseInfo {
   readonly spanId: string;
 }
 
+/** OpenTelemetry's recommended buckets for http.server.request.duration, in seconds. */
+export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
 export interface HttpServerOptions {
-  readonly startSpan: StartServerSpan;
-  readonly durations: RequestDurations;
+  readonly tracer: Tracer;
+  readonly meter: Meter;
   /** Makes a context current for the rest of the request (AsyncLocalStorage enterWith). */
   readonly attach: (ctx: Context) => void;
   /** Lower-case header name of the request id. */
@@ -78,7 +79,12 @@ interface FastifyHandlerMessage {
 }
 
 export function createHttpServerInstrumentation(options: HttpServerOptions): HttpServerInstrumentation {
-  const { startSpan, attach, requestIdHeader, durations, onResponse } = options;
+  const { tracer, attach, requestIdHeader, onResponse } = options;
+  const durations: Histogram = options.meter.createHistogram('http.server.request.duration', {
+    unit: 's',
+    description: 'Duration of HTTP server requests.',
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
+  });
 
   function start(req: IncomingMessage, res: ServerMessage['response']): void {
     const startMs = performance.now();
@@ -105,7 +111,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     const parent = headers.traceparent === undefined && headers.baggage === undefined
       ? ROOT_CONTEXT
       : propagation.extract(ROOT_CONTEXT, headers);
-    const span = startSpan(method, attributes, parent, startMs);
+    const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
     const rpc: RPCMetadata = { type: RPCType.HTTP, span };
     attach(requestContext(parent, span, rpc, requestId));
     res[kState] = new RequestState(startMs, method, span, rpc, requestId, scheme);
@@ -116,7 +122,10 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     const durationMs = now - state.start;
     const route = state.rpc.route ?? state.route ?? expressRoute(req);
     const { span, method } = state;
-    durations.record(durationMs / 1000, method, status, route, state.scheme);
+    const metricAttributes: Attributes = { 'http.request.method': method, 'http.response.status_code': status, 'url.scheme': state.scheme };
+    if (route !== undefined) metricAttributes['http.route'] = route;
+    if (status >= 500) metricAttributes['error.type'] = String(status);
+    durations.record(durationMs / 1000, metricAttributes);
 
     if (span.isRecording()) {
       span.setAttribute('http.response.status_code', status);

@@ -40,18 +40,31 @@ function scan(value: unknown): unknown {
   return value;
 }
 
+/** The masked value of one attribute, or the value itself when nothing needed masking. */
+function redacted(key: string, value: unknown): unknown {
+  if (typeof value !== 'string' && !Array.isArray(value)) return value;
+  const rule = ruleFor(key);
+  if (rule === Rule.Skip) return value;
+  return rule === Rule.Redact ? REDACTED : scan(value);
+}
+
 /** Masks secrets in an attribute map, in place. Numbers and booleans are left alone. */
 export function redactAttributes(attributes: Record<string, unknown> | undefined): void {
   if (attributes === undefined) return;
   for (const key in attributes) {
     const value = attributes[key];
-    if (typeof value !== 'string' && !Array.isArray(value)) continue;
-    const rule = ruleFor(key);
-    if (rule === Rule.Skip) continue;
-    if (rule === Rule.Redact) attributes[key] = REDACTED;
-    else {
-      const clean = scan(value);
-      if (clean !== value) attributes[key] = clean;
-    }
+    const clean = redacted(key, value);
+    if (clean !== value) attributes[key] = clean;
   }
+}
+
+/** The attributes that need masking, with their masked values (for Span#setAttribute). */
+export function redactedEntries(attributes: Readonly<Record<string, unknown>>): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  for (const key in attributes) {
+    const value = attributes[key];
+    const clean = redacted(key, value);
+    if (clean !== value) out.push([key, clean]);
+  }
+  return out;
 }

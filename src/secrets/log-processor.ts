@@ -5,12 +5,12 @@
  * loggers' own output (their console or files) is theirs and is not changed.
  */
 import type { Context } from '@opentelemetry/api';
-import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { isSensitiveKey, redactString, REDACTED, sanitize } from '../logging/redact';
 import { reportError } from '../guard';
 
 export class RedactingLogRecordProcessor implements LogRecordProcessor {
-  onEmit(record: SdkLogRecord, _context?: Context): void {
+  onEmit(record: ReadWriteLogRecord, _context?: Context): void {
     try {
       const body = record.body;
       if (typeof body === 'string') {

@@ -1,32 +1,36 @@
 /**
- * Masks secrets in every finished span before any exporter sees it: attributes (an
+ * Masks secrets in every span as it ends, before any exporter sees it: attributes (an
  * outgoing call's url.full and url.query keep their parameter names, not the token
  * values), exception events (an error message quoting a connection string) and the
- * status message. Runs after the database processor, whose normalised statements it
- * leaves alone. Never throws into the code that ended the span.
+ * status message. Runs in onEnding, while the span can still be changed, after the
+ * database processor, whose normalised statements it leaves alone. Never throws into the
+ * code that ended the span.
  */
-import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode, type AttributeValue, type Context } from '@opentelemetry/api';
+import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { redactString } from '../logging/redact';
 import { reportError } from '../guard';
-import { redactAttributes } from './attributes';
+import { redactAttributes, redactedEntries } from './attributes';
 
 export class RedactingSpanProcessor implements SpanProcessor {
   onStart(_span: Span, _parentContext: Context): void {}
 
-  onEnd(span: ReadableSpan): void {
+  onEnding(span: Span): void {
     try {
-      redactAttributes(span.attributes as Record<string, unknown>);
+      for (const [key, value] of redactedEntries(span.attributes)) span.setAttribute(key, value as AttributeValue);
+      // Events have no setter in the Span API: their attribute maps are masked in place.
       for (const event of span.events) redactAttributes(event.attributes as Record<string, unknown> | undefined);
-      const status = span.status;
-      if (typeof status.message === 'string' && status.message !== '') {
-        const message = redactString(status.message);
-        if (message !== status.message) (span as { status: typeof status }).status = { code: status.code, message };
+      const { code, message } = span.status;
+      if (code === SpanStatusCode.ERROR && typeof message === 'string' && message !== '') {
+        const clean = redactString(message);
+        if (clean !== message) span.setStatus({ code, message: clean });
       }
     } catch (err) {
-      reportError('otelkit:secrets onEnd', err);
+      reportError('otelkit:secrets onEnding', err);
     }
   }
+
+  onEnd(): void {}
 
   forceFlush(): Promise<void> {
     return Promise.resolve();

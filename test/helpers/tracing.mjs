@@ -1,7 +1,7 @@
 // In-process tracing for unit tests: a real SDK tracer provider with the processors under
 // test, spans with exact durations, a diag logger that keeps what it is told, and a
 // forced garbage collection for memory measurements.
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -9,8 +9,8 @@ import { runInNewContext } from 'node:vm';
 /** A provider whose spans go through `processors`, then into an in-memory exporter. */
 export function tracing(processors, { exporter: withExporter = true } = {}) {
   const exporter = new InMemorySpanExporter();
-  const tail = withExporter ? [new SimpleSpanProcessor(exporter)] : [];
-  const provider = new BasicTracerProvider({ spanProcessors: [...processors, ...tail] });
+  const tail = withExporter ? [new SimpleSpanProcessor({ exporter })] : [];
+  const provider = new TracerProvider({ spanProcessors: [...processors, ...tail] });
   return { provider, exporter, tracer: provider.getTracer('test') };
 }
 

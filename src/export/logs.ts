@@ -1,0 +1,40 @@
+/**
+ * OTLP log export: a LoggerProvider with secret masking in front of a batch exporter,
+ * registered as the global logger provider of the OpenTelemetry API (1.10 carries the logs
+ * API) and of the older @opentelemetry/api-logs package, which the winston transport of the
+ * contrib repository still emits through.
+ */
+import { createRequire } from 'node:module';
+import { logs } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { Config } from '../config';
+import { RedactingLogRecordProcessor } from '../secrets';
+import { createLogExporter, otlpTarget } from './otlp';
+
+export interface LogExport {
+  readonly provider: LoggerProvider;
+}
+
+export function startLogExport(config: Config, resource: Resource): LogExport | undefined {
+  const target = otlpTarget(config, 'logs');
+  if (target === undefined) return undefined;
+  const provider = new LoggerProvider({
+    resource,
+    processors: [new RedactingLogRecordProcessor(), new BatchLogRecordProcessor({ exporter: createLogExporter(target) })],
+  });
+  logs.setGlobalLoggerProvider(provider);
+  registerWithApiLogs(provider);
+  return { provider };
+}
+
+/** The api-logs copy that @opentelemetry/winston-transport resolves, if there is one. */
+function registerWithApiLogs(provider: LoggerProvider): void {
+  try {
+    const fromTransport = createRequire(require.resolve('@opentelemetry/winston-transport'));
+    const apiLogs = fromTransport('@opentelemetry/api-logs') as { logs: { setGlobalLoggerProvider(p: unknown): unknown } };
+    apiLogs.logs.setGlobalLoggerProvider(provider);
+  } catch {
+    // no winston transport installed: nothing emits through the older package
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Which instrumentations run, and with what configuration. An entry of the catalogue is
+ * loaded only when its modules are installed where the application resolves modules from
+ * (or it instruments Node itself), so an app without Express never pays for loading the
+ * Express instrumentation. OTEL_NODE_ENABLED_INSTRUMENTATIONS / _DISABLED_ pick by name,
+ * as @opentelemetry/auto-instrumentations-node does.
+ */
+import { createRequire, isBuiltin } from 'node:module';
+import { join } from 'node:path';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { Span } from '@opentelemetry/api';
+import type { Config } from '../config';
+import type { AppInfo } from '../app-info';
+import { getRequestId } from '../requests/request-id';
+import { componentLogger } from '../diag';
+import { CATALOGUE, INSTRUMENTATION_NAMES, type CatalogueEntry } from './catalogue';
+
+const log = componentLogger('otelkit:instrumentations');
+
+export interface InstrumentationContext {
+  readonly config: Config;
+  /** OTLP log export is on: bridge the app's logger records to it. */
+  readonly sendLogs: boolean;
+}
+
+export interface Selection {
+  /** Names switched on by configuration whose modules are installed. */
+  readonly active: readonly string[];
+  /** Of those, the ones whose modules the app has already loaded. */
+  readonly loaded: readonly string[];
+  readonly instrumentations: Instrumentation[];
+  /** otelkit's own HTTP server instrumentation is wanted. */
+  readonly httpServer: boolean;
+}
+
+/** Adds the request id to the app's own log records (winston, pino and bunyan log hooks). */
+function addRequestId(_span: Span, record: Record<string, unknown>): void {
+  const id = getRequestId();
+  if (id !== undefined) record['request_id'] = id;
+}
+
+/** otelkit's configuration of an instrumentation, where it differs from the default. */
+const SETTINGS: Readonly<Record<string, (ctx: InstrumentationContext) => object>> = {
+  // The server side is otelkit's own (src/requests/http-server.ts); the client side is this.
+  http: () => ({ disableIncomingRequestInstrumentation: true }),
+  // Router layers carry the route template; plain middleware would add a span each.
+  koa: () => ({ ignoreLayersType: ['middleware'] }),
+  // Queries keep their spans; the pool's connect calls (one per pool.query) do not.
+  pg: () => ({ enhancedDatabaseReporting: false, ignoreConnectSpans: true }),
+  winston: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
+  pino: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
+  bunyan: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
+};
+
+/** Short name from "pg" or "@opentelemetry/instrumentation-pg". */
+function shortName(name: string): string {
+  return name.replace(/^@opentelemetry\/instrumentation-/, '');
+}
+
+export function isEnabled(entry: CatalogueEntry, config: Config): boolean {
+  const enabled = config.enabledInstrumentations.map(shortName);
+  const disabled = config.disabledInstrumentations.map(shortName);
+  const wanted = enabled.length > 0 ? enabled.includes(entry.name) : !entry.offByDefault;
+  return wanted && !disabled.includes(entry.name);
+}
+
+export function selectInstrumentations(ctx: InstrumentationContext, app: AppInfo): Selection {
+  warnUnknownNames(ctx.config);
+  const requireFromApp = createRequire(join(app.dir, 'noop.js'));
+  const installed = (m: string) => resolves(requireFromApp, m);
+  const active: string[] = [];
+  const loaded: string[] = [];
+  const instrumentations: Instrumentation[] = [];
+  for (const entry of CATALOGUE) {
+    if (!isEnabled(entry, ctx.config)) continue;
+    if (entry.onlyIn === 'lambda' && !ctx.config.lambdaFunction) continue;
+    if (entry.modules.length > 0 && !entry.modules.some(installed)) continue;
+    const instrumentation = construct(entry, ctx);
+    if (instrumentation === undefined) continue;
+    active.push(entry.name);
+    if (entry.modules.some((m) => isLoaded(requireFromApp, m))) loaded.push(entry.name);
+    instrumentations.push(instrumentation);
+  }
+  return { active, loaded, instrumentations, httpServer: active.includes('http') };
+}
+
+function construct(entry: CatalogueEntry, ctx: InstrumentationContext): Instrumentation | undefined {
+  const pkg = `@opentelemetry/instrumentation-${entry.name}`;
+  try {
+    const Class = (loadCatalogued(pkg) as Record<string, new (config: object) => Instrumentation>)[entry.className];
+    return new Class(SETTINGS[entry.name]?.(ctx) ?? {});
+  } catch (err) {
+    log.warn(`the ${entry.name} instrumentation could not be loaded (${(err as Error).message}); the application runs without it.`);
+    return undefined;
+  }
+}
+
+/** The instrumentation packages are dependencies of the catalogue, found from where it is. */
+let catalogueRequire: NodeRequire | undefined;
+function loadCatalogued(pkg: string): unknown {
+  try {
+    catalogueRequire ??= createRequire(require.resolve('@opentelemetry/auto-instrumentations-node'));
+    return catalogueRequire(pkg);
+  } catch {
+    return require(pkg);
+  }
+}
+
+function warnUnknownNames(config: Config): void {
+  for (const [key, list] of [['OTEL_NODE_ENABLED_INSTRUMENTATIONS', config.enabledInstrumentations], ['OTEL_NODE_DISABLED_INSTRUMENTATIONS', config.disabledInstrumentations]] as const) {
+    const unknown = list.map(shortName).filter((n) => !INSTRUMENTATION_NAMES.includes(n));
+    if (unknown.length > 0) log.warn(`${key} names ${unknown.join(', ')}, which no instrumentation is called; known names: ${INSTRUMENTATION_NAMES.join(', ')}.`);
+  }
+}
+
+function resolves(req: NodeRequire, id: string): boolean {
+  if (isBuiltin(id)) return true;
+  try {
+    req.resolve(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isLoaded(req: NodeRequire, id: string): boolean {
+  try {
+    return req.resolve(id) in require.cache;
+  } catch {
+    return false;
+  }
+}
