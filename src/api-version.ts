@@ -4,6 +4,7 @@
  * otelkit resolves must be in the range the SDK accepts, and the copy the application
  * resolves must be the same one; otherwise one line names both versions.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -15,10 +16,15 @@ interface Found {
   readonly path: string;
 }
 
+const PACKAGE_DIR = /^(.*[\\/]node_modules[\\/]@opentelemetry[\\/]api)[\\/]/;
+
+/** The package does not export its package.json: it is found next to its entry file. */
 function find(req: NodeRequire): Found | undefined {
   try {
-    const path = req.resolve('@opentelemetry/api/package.json');
-    return { version: (req(path) as { version: string }).version, path };
+    const dir = PACKAGE_DIR.exec(req.resolve('@opentelemetry/api'))?.[1];
+    if (dir === undefined) return undefined;
+    const path = join(dir, 'package.json');
+    return { version: (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version, path };
   } catch {
     return undefined;
   }
