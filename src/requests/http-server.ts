@@ -102,10 +102,15 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
       'network.protocol.version': req.httpVersion,
       'request.id': requestId,
     };
+    if (query !== -1 && query < url.length - 1) attributes['url.query'] = url.slice(query + 1);
     if (method === '_OTHER') attributes['http.request.method_original'] = rawMethod;
     const userAgent = headers['user-agent'];
     if (userAgent) attributes['user_agent.original'] = userAgent;
-    if (socket.remoteAddress) attributes['client.address'] = socket.remoteAddress;
+    addServerAddress(attributes, headers.host);
+    const client = clientAddress(headers['x-forwarded-for']) ?? socket.remoteAddress;
+    if (client) attributes['client.address'] = client;
+    if (socket.remoteAddress) attributes['network.peer.address'] = socket.remoteAddress;
+    if (socket.remotePort !== undefined) attributes['network.peer.port'] = socket.remotePort;
 
     // Without trace headers there is nothing to extract.
     const parent = headers.traceparent === undefined && headers.baggage === undefined
@@ -122,7 +127,9 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     const durationMs = now - state.start;
     const route = state.rpc.route ?? state.route ?? expressRoute(req);
     const { span, method } = state;
-    const metricAttributes: Attributes = { 'http.request.method': method, 'http.response.status_code': status, 'url.scheme': state.scheme };
+    const metricAttributes: Attributes = {
+      'http.request.method': method, 'http.response.status_code': status, 'url.scheme': state.scheme, 'network.protocol.version': req.httpVersion,
+    };
     if (route !== undefined) metricAttributes['http.route'] = route;
     if (status >= 500) metricAttributes['error.type'] = String(status);
     durations.record(durationMs / 1000, metricAttributes);
@@ -195,4 +202,22 @@ function expressRoute(req: IncomingMessage): string | undefined {
   const { route, baseUrl } = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };
   if (route === undefined || typeof route.path !== 'string') return undefined;
   return (typeof baseUrl === 'string' ? baseUrl : '') + route.path;
+}
+
+/** server.address and server.port from the Host header ("example.com:8080", "[::1]:3000"). */
+function addServerAddress(attributes: Attributes, host: string | undefined): void {
+  if (!host) return;
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host);
+  if (!m || m[1] === '') return;
+  attributes['server.address'] = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];
+  if (m[2] !== undefined) attributes['server.port'] = Number(m[2]);
+}
+
+/** The first address of X-Forwarded-For, the original client behind proxies. */
+function clientAddress(forwarded: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(forwarded) ? forwarded[0] : forwarded;
+  if (!value) return undefined;
+  const comma = value.indexOf(',');
+  const first = (comma === -1 ? value : value.slice(0, comma)).trim();
+  return first === '' ? undefined : first;
 }
