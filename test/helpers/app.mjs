@@ -38,12 +38,13 @@ export function childEnv(env = {}) {
 
 /**
  * @param {string} file fixture path
- * @param {{ preload?: 'require' | 'import' | null, env?: object, args?: string[], nodeArgs?: string[], execPath?: string, readyPattern?: RegExp, uid?: number, gid?: number }} options
+ * @param {{ preload?: 'require' | 'import' | null, env?: object, args?: string[], nodeArgs?: string[], execPath?: string, cwd?: string, readyPattern?: RegExp, uid?: number, gid?: number }} options
  */
 export async function startApp(file, options = {}) {
   const preload = options.preload === undefined ? 'require' : options.preload;
   const nodeArgs = [...(options.nodeArgs ?? []), ...(preload === 'require' ? ['--require', REGISTER_CJS] : preload === 'import' ? ['--import', REGISTER_ESM] : [])];
   const child = spawn(options.execPath ?? process.execPath, [...nodeArgs, file, ...(options.args ?? [])], {
+    cwd: options.cwd,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
