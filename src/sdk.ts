@@ -21,7 +21,9 @@ import type { Config } from './config';
 import type { AppInfo } from './app-info';
 import { buildResource } from './resource';
 import { buildSampler, spanLimits } from './sdk-options';
-import { selectInstrumentations, type Selection } from './instrumentations';
+import { construct, selectInstrumentations, type Selection } from './instrumentations';
+import { buildOnFirstLoad } from './instrumentations/deferred';
+import type { CatalogueEntry } from './instrumentations/catalogue';
 import { createMetricExporter, exportersFor, exportingSpanProcessors, otlpTarget } from './export/otlp';
 import { startLogExport, type LogExport } from './export/logs';
 import { installExportErrorHandler } from './export/error-handler';
@@ -111,6 +113,15 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs }, app);
   const providers = { tracerProvider, meterProvider, loggerProvider: logExport?.provider };
   const deregister = registerInstrumentations({ ...providers, instrumentations: instrumentations.instrumentations });
+  const later: Array<() => void> = [];
+  const build = (entry: CatalogueEntry) => {
+    const instrumentation = construct(entry, { config, sendLogs: sendsLogs });
+    if (instrumentation !== undefined) later.push(registerInstrumentations({ ...providers, instrumentations: [instrumentation] }));
+    return instrumentation;
+  };
+  // Without Node's in-thread module hooks, every installed one is built now.
+  const stopWatching = buildOnFirstLoad(instrumentations.deferred, build);
+  if (stopWatching === undefined) instrumentations.deferred.forEach(build);
   const added = registerAdded(additions.instrumentations ?? [], providers);
 
   const tracer = tracerProvider.getTracer('otelkit', VERSION);
@@ -141,6 +152,8 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
     async shutdown() {
       httpServer?.shutdown();
       deregister();
+      stopWatching?.();
+      later.forEach((fn) => fn());
       added.deregister();
       await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), logExport?.provider.shutdown()]);
     },

@@ -28,7 +28,10 @@ export interface Selection {
   readonly active: readonly string[];
   /** Of those, the ones whose modules the app has already loaded. */
   readonly loaded: readonly string[];
+  /** Built now: Node's own modules, and modules the app has already loaded. */
   readonly instrumentations: Instrumentation[];
+  /** Built when the app first requires or imports one of their modules (deferred.ts). */
+  readonly deferred: readonly CatalogueEntry[];
   /** otelkit's own HTTP server instrumentation is wanted. */
   readonly httpServer: boolean;
 }
@@ -71,20 +74,27 @@ export function selectInstrumentations(ctx: InstrumentationContext, app: AppInfo
   const active: string[] = [];
   const loaded: string[] = [];
   const instrumentations: Instrumentation[] = [];
+  const deferred: CatalogueEntry[] = [];
   for (const entry of CATALOGUE) {
     if (!isEnabled(entry, ctx.config)) continue;
     if (entry.onlyIn === 'lambda' && !ctx.config.lambdaFunction) continue;
     if (entry.modules.length > 0 && !entry.modules.some(installed)) continue;
+    const isLoadedNow = entry.modules.some((m) => isLoaded(requireFromApp, m));
+    if (entry.modules.length > 0 && !isLoadedNow) {
+      active.push(entry.name);
+      deferred.push(entry);
+      continue;
+    }
     const instrumentation = construct(entry, ctx);
     if (instrumentation === undefined) continue;
     active.push(entry.name);
-    if (entry.modules.some((m) => isLoaded(requireFromApp, m))) loaded.push(entry.name);
+    if (isLoadedNow) loaded.push(entry.name);
     instrumentations.push(instrumentation);
   }
-  return { active, loaded, instrumentations, httpServer: active.includes('http') };
+  return { active, loaded, instrumentations, deferred, httpServer: active.includes('http') };
 }
 
-function construct(entry: CatalogueEntry, ctx: InstrumentationContext): Instrumentation | undefined {
+export function construct(entry: CatalogueEntry, ctx: InstrumentationContext): Instrumentation | undefined {
   const pkg = `@opentelemetry/instrumentation-${entry.name}`;
   try {
     const Class = (loadCatalogued(pkg) as Record<string, new (config: object) => Instrumentation>)[entry.className];
