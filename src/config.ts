@@ -58,6 +58,7 @@ export interface Config {
   readonly lambdaFunction: string;
   readonly tracesSampler: SamplerName;
   readonly tracesSamplerArg: number;
+  readonly trustClientSampling: boolean;
   readonly spanAttributeCountLimit: number;
   readonly attributeCountLimit: number;
   readonly spanAttributeValueLengthLimit: number;
@@ -72,7 +73,8 @@ export interface Config {
   readonly logMaxSize: string;
   readonly logMaxFiles: string;
   readonly logZipArchives: boolean;
-  readonly accessLog: boolean;
+  /** Level of the access line, or 'off'. */
+  readonly accessLog: 'info' | 'http' | 'verbose' | 'debug' | 'off';
   readonly slowQueryMs: number;
   readonly slowQueryLimit: number;
   readonly nPlusOneMin: number;
@@ -120,8 +122,9 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', field: 'enabledInstrumentations', type: 'list', default: '', description: 'Only these instrumentations (short names: http, pg, amqplib, …); default every one of the catalogue except express, router, fs and host-metrics.' },
   { key: 'OTEL_NODE_DISABLED_INSTRUMENTATIONS', field: 'disabledInstrumentations', type: 'list', default: '', description: 'Instrumentations to leave out.' },
   { key: 'AWS_LAMBDA_FUNCTION_NAME', field: 'lambdaFunction', type: 'string', default: '', description: 'Set by AWS Lambda; the aws-lambda instrumentation loads only there.' },
-  { key: 'OTEL_TRACES_SAMPLER', field: 'tracesSampler', type: 'enum', default: 'parentbased_always_on', values: SAMPLERS, description: 'Head sampler. Request metrics keep their route labels when traces are sampled out.' },
+  { key: 'OTEL_TRACES_SAMPLER', field: 'tracesSampler', type: 'enum', default: 'parentbased_always_on', values: SAMPLERS, description: 'Head sampler: decides which spans are exported. APM statistics, slow queries and request metrics count every request.' },
   { key: 'OTEL_TRACES_SAMPLER_ARG', field: 'tracesSamplerArg', type: 'number', default: '1', min: 0, max: 1, description: 'Ratio for the traceidratio samplers.' },
+  { key: 'OTELKIT_TRUST_CLIENT_SAMPLING', field: 'trustClientSampling', type: 'boolean', default: 'false', description: "Let the sampled flag of an incoming traceparent decide (the parentbased samplers' rule); by default the local sampler decides. Statistics count every request either way." },
   { key: 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', field: 'spanAttributeCountLimit', type: 'integer', default: '', min: 1, max: 1_000_000, description: 'Attributes per span at most (SDK default 128).' },
   { key: 'OTEL_ATTRIBUTE_COUNT_LIMIT', field: 'attributeCountLimit', type: 'integer', default: '', min: 1, max: 1_000_000, description: 'Attributes per span when the span-specific limit is unset.' },
   { key: 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', field: 'spanAttributeValueLengthLimit', type: 'integer', default: '', min: 1, max: 100_000_000, description: 'Longest attribute value on spans, in characters (SDK default: no limit).' },
@@ -137,7 +140,7 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'LOG_MAX_SIZE', field: 'logMaxSize', type: 'size', default: '500m', description: 'Rotate the log file at this size (k, m, g).' },
   { key: 'LOG_MAX_FILES', field: 'logMaxFiles', type: 'retention', default: '30d', description: 'Keep rotated files this long (30d) or this many (10).' },
   { key: 'LOG_ZIP_ARCHIVES', field: 'logZipArchives', type: 'boolean', default: 'true', description: 'gzip rotated files.' },
-  { key: 'OTELKIT_ACCESS_LOG', field: 'accessLog', type: 'boolean', default: 'true', description: 'One access line per request at level http.' },
+  { key: 'OTELKIT_ACCESS_LOG', field: 'accessLog', type: 'enum', default: 'info', values: ['info', 'http', 'verbose', 'debug', 'off', 'true', 'false'], description: 'Level of the one access line per request (method, path, route, status, duration, request id), or off; true means info, false off.' },
   // otelkit
   { key: 'OTELKIT_EXTENSIONS', field: 'extensions', type: 'modules', default: '', description: 'Modules (comma-separated, resolved from the app) exporting extra instrumentations, span processors, metric readers or views: the options of start().' },
   { key: 'OTELKIT_SLOW_QUERY_MS', field: 'slowQueryMs', type: 'number', default: '100', min: 0, max: 3_600_000, description: 'Database calls at or over this many milliseconds become slow-query records.' },
@@ -148,7 +151,7 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'OTELKIT_ADMIN_PORT', field: 'adminPort', type: 'port', default: '', description: 'Port of the admin endpoints; default: the Prometheus port (one server).' },
   { key: 'OTELKIT_ADMIN_TOKEN', field: 'adminToken', type: 'string', default: '', description: 'Bearer token for DELETE endpoints; unset: loopback clients only.' },
   { key: 'OTELKIT_MOUNT_ROUTES', field: 'mountRoutes', type: 'boolean', default: 'false', description: "Also answer /api/health* and /api/metrics* on the app's own HTTP servers." },
-  { key: 'OTELKIT_REQUEST_ID_HEADER', field: 'requestIdHeader', type: 'string', default: 'x-request-id', description: 'Header carrying the request id in and out.' },
+  { key: 'OTELKIT_REQUEST_ID_HEADER', field: 'requestIdHeader', type: 'string', default: 'X-Request-ID', description: 'Header carrying the request id in and out (matched in any case, written as given).' },
   { key: 'OTELKIT_SHUTDOWN_TIMEOUT_MS', field: 'shutdownTimeoutMs', type: 'integer', default: '5000', min: 0, max: 600_000, description: 'Longest flush at shutdown.' },
   { key: 'OTELKIT_HEALTH_TIMEOUT_MS', field: 'healthTimeoutMs', type: 'integer', default: '2000', min: 10, max: 60_000, description: 'Bound on each health probe.' },
   { key: 'OTELKIT_HEALTH_CACHE_MS', field: 'healthCacheMs', type: 'integer', default: '1000', min: 0, max: 600_000, description: 'Detailed health results are reused this long.' },
@@ -176,9 +179,11 @@ export function loadConfig(env: Env = process.env, warn: Warn = defaultWarn): Co
 /** Fills defaults that depend on other values. */
 function derive(c: Config): Config {
   const jsonLogs = c.jsonLogs || c.nodeEnv === 'production';
+  const accessLog = (c.accessLog as string) === 'true' ? 'info' : (c.accessLog as string) === 'false' ? 'off' : c.accessLog;
   return {
     ...c,
     jsonLogs,
+    accessLog,
     adminHost: c.adminHost || c.prometheusHost,
     adminPort: c.adminPort || c.prometheusPort,
   };

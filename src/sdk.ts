@@ -132,7 +132,8 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
       tracer,
       meter,
       attach: (ctx) => contextManager.attach(ctx),
-      requestIdHeader: config.requestIdHeader.toLowerCase(),
+      requestIdHeader: config.requestIdHeader,
+      onTemplatesFull: () => log.warn('1000 route-like names are in use for requests no framework routed; requests with new paths are named by their method alone. Name routes with setRoute() or a framework.'),
       onResponse: parts.onResponse,
     });
   }

@@ -14,6 +14,7 @@ import type { AppInfo } from '../app-info';
 import { getRequestId } from '../requests/request-id';
 import { componentLogger } from '../diag';
 import { CATALOGUE, INSTRUMENTATION_NAMES, type CatalogueEntry } from './catalogue';
+import { otlpTarget } from '../export/otlp';
 
 const log = componentLogger('otelkit:instrumentations');
 
@@ -44,8 +45,9 @@ function addRequestId(_span: Span, record: Record<string, unknown>): void {
 
 /** otelkit's configuration of an instrumentation, where it differs from the default. */
 const SETTINGS: Readonly<Record<string, (ctx: InstrumentationContext) => object>> = {
-  // The server side is otelkit's own (src/requests/http-server.ts); the client side is this.
-  http: () => ({ disableIncomingRequestInstrumentation: true }),
+  // The server side is otelkit's own (src/requests/http-server.ts); the client side is this,
+  // blind to the OTLP exporters' own requests (they are not the app's outgoing calls).
+  http: ({ config }) => ({ disableIncomingRequestInstrumentation: true, ignoreOutgoingRequestHook: exporterRequests(config) }),
   // Router layers carry the route template; plain middleware would add a span each.
   koa: () => ({ ignoreLayersType: ['middleware'] }),
   // Queries keep their spans; the pool's connect calls (one per pool.query) do not.
@@ -54,6 +56,35 @@ const SETTINGS: Readonly<Record<string, (ctx: InstrumentationContext) => object>
   pino: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
   bunyan: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
 };
+
+interface OutgoingRequest {
+  readonly hostname?: string | null;
+  readonly host?: string | null;
+  readonly port?: string | number | null;
+  readonly path?: string | null;
+}
+
+/** Tells the OTLP exporters' requests (to the configured endpoints) from the app's. */
+function exporterRequests(config: Config): (request: OutgoingRequest) => boolean {
+  const targets: Array<{ host: string; port: string; path: string }> = [];
+  for (const signal of ['traces', 'metrics', 'logs'] as const) {
+    const target = otlpTarget(config, signal);
+    if (target === undefined || target.protocol === 'grpc') continue;
+    try {
+      const url = new URL(target.url);
+      targets.push({ host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (url.protocol === 'https:' ? '443' : '80'), path: url.pathname });
+    } catch {
+      // an endpoint that is not a URL is reported by the config check and never exported to
+    }
+  }
+  if (targets.length === 0) return () => false;
+  return (request) => {
+    const host = (request.hostname ?? request.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const port = String(request.port ?? '');
+    const path = request.path ?? '/';
+    return targets.some((t) => t.host === host && (port === '' || t.port === port) && path.startsWith(t.path));
+  };
+}
 
 /** Short name from "pg" or "@opentelemetry/instrumentation-pg". */
 function shortName(name: string): string {

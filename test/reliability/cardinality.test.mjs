@@ -3,7 +3,7 @@
 // templates or the method alone, unusual methods are `_OTHER`, memory stays flat.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
+import { startApp, fixture, freePort, get, STEADY_HEAP } from '../helpers/app.mjs';
 import { startReceiver } from '../helpers/otlp-receiver.mjs';
 import { parseProm } from '../helpers/prom.mjs';
 import { drive, fetchFresh, rssMb, sleep, NODE_METHODS } from '../helpers/load.mjs';
@@ -40,6 +40,7 @@ for (const spec of APPS) {
     const receiver = await startReceiver();
     const promPort = await freePort();
     const app = await startApp(fixture(spec.file), {
+      nodeArgs: STEADY_HEAP,
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort), OTEL_METRIC_EXPORT_INTERVAL: '60000' },
     });
     const admin = `http://127.0.0.1:${promPort}`;
