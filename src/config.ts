@@ -169,7 +169,7 @@ export function loadConfig(env: Env = process.env, warn: Warn = defaultWarn): Co
     const raw = env[spec.key];
     const value = raw === undefined || raw.trim() === '' ? undefined : parseValue(spec, raw.trim());
     if (value instanceof Invalid) {
-      warn(`otelkit: ${spec.key}=${quote(raw!)} is invalid (${value.reason}); using ${spec.default === '' ? 'the default' : `the default ${quote(spec.default)}`}.`);
+      warn(`${spec.key}=${quote(raw!)} is invalid (${value.reason}); using ${spec.default === '' ? 'the default' : `the default ${quote(spec.default)}`}.`);
     }
     out[spec.field] = value === undefined || value instanceof Invalid ? parseDefault(spec) : value;
   }

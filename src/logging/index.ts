@@ -7,6 +7,7 @@ import type { Feature } from '../feature';
 import type { ResponseInfo } from '../requests/http-server';
 import { createAccessLog, levelEnabled } from './access';
 import { configureLogging, drainLogging } from './shared';
+import { setLogSink } from '../diag';
 
 export function createLogging(config: Config): Feature {
   // Decided once: with the access log off, or its level below LOG_LEVEL, the response hook
@@ -18,8 +19,15 @@ export function createLogging(config: Config): Feature {
     onResponse: wantAccess ? (info) => access?.(info) : undefined,
     bind(running) {
       const logger = configureLogging({ config, service: running.service, sendsLogs: running.sendsLogs, file: true });
+      // otelkit's own messages (config, N+1, health, export, ports) become log records.
+      setLogSink((level, component, message) => {
+        logger.log({ level, message, component });
+      });
       if (wantAccess) access = createAccessLog(logger, accessLevel);
     },
-    shutdown: drainLogging,
+    async shutdown() {
+      await drainLogging();
+      setLogSink(undefined);
+    },
   };
 }
