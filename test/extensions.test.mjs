@@ -28,7 +28,7 @@ test('OTELKIT_EXTENSIONS adds an instrumentation, a span processor and resource 
     assert.equal(server.attributes['ext.tagged'], true, 'the added span processor saw the span');
     assert.equal(server.resource['team.name'], 'payments');
     assert.match(app.stdout(), /instrumentations active: [^;]*greeter-instrumentation/);
-    const warnings = app.stderr().split('\n').filter((l) => /broken-instrumentation|missing\.js/.test(l));
+    const warnings = app.output().split('\n').filter((l) => /broken-instrumentation|missing\.js/.test(l));
     assert.equal(warnings.length, 2, app.stderr());
     assert.match(warnings.join('\n'), /broken on purpose/);
     assert.match(warnings.join('\n'), /missing\.js could not be loaded/);

@@ -142,7 +142,7 @@ test('N+1: a route running 12 identical statement shapes is detected once per re
   assert.equal(again.json.detections[0].request_id, 'req-orders-12b', 'newest first');
   const series = parseProm((await get(`${admin}/metrics`)).text).filter((s) => s.name === 'otelkit_db_n_plus_one_total');
   assert.deepEqual(series.map((s) => [s.labels.http_route, s.value]), [['/orders/:n', 2]]);
-  const warnings = app.stderr().split('\n').filter((l) => /N\+1 query pattern/.test(l));
+  const warnings = app.output().split('\n').filter((l) => /N\+1 query pattern/.test(l));
   assert.equal(warnings.length, 1, 'logged once per route and fingerprint');
   assert.match(warnings[0], /^otelkit:db warning: N\+1 query pattern: \/orders\/:n ran one statement 12 times/);
 });

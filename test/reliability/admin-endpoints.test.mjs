@@ -83,7 +83,7 @@ test('admin port already in use: one warning, the app serves, Prometheus on its 
   });
   try {
     for (let i = 0; i < 20; i++) assert.equal((await get(`${app.url}/`)).status, 200);
-    const warnings = app.stderr().split('\n').filter((l) => /cannot listen/.test(l));
+    const warnings = app.output().split('\n').filter((l) => /cannot listen/.test(l));
     assert.equal(warnings.length, 1, app.stderr());
     assert.match(warnings[0], new RegExp(`admin endpoints not served: cannot listen on 127\\.0\\.0\\.1:${taken.address().port} \\(EADDRINUSE\\)`));
     assert.equal((await get(`http://127.0.0.1:${promPort}/metrics`)).status, 200);
