@@ -133,7 +133,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
       meter,
       attach: (ctx) => contextManager.attach(ctx),
       requestIdHeader: config.requestIdHeader,
-      onTemplatesFull: () => log.warn('1000 route-like names are in use for requests no framework routed; requests with new paths are named by their method alone. Name routes with setRoute() or a framework.'),
+      onTemplatesFull: () => log.warn('200 route-like names are in use for requests no framework routed; requests with new paths are named by their method alone. Name routes with setRoute() or a framework.'),
       onResponse: parts.onResponse,
     });
   }

@@ -102,7 +102,7 @@ interface FastifyInstance {
 export function createHttpServerInstrumentation(options: HttpServerOptions): HttpServerInstrumentation {
   const { tracer, attach, onResponse } = options;
   const requestIdHeader = options.requestIdHeader.toLowerCase();
-  const templates = createRouteTemplates(options.maxTemplates ?? 1000, options.onTemplatesFull ?? (() => undefined));
+  const templates = createRouteTemplates(options.maxTemplates ?? 200, options.onTemplatesFull ?? (() => undefined));
   const durations: Histogram = options.meter.createHistogram('http.server.request.duration', {
     unit: 's',
     description: 'Duration of HTTP server requests.',
@@ -151,9 +151,10 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     const now = performance.now();
     const durationMs = now - state.start;
     const route = state.rpc.route ?? state.route ?? expressRoute(req);
-    const template = route === undefined ? templates.of(state.path) : undefined;
     // A client that went away before the status line was sent got no status.
     const status = aborted && !res.headersSent ? 0 : res.statusCode;
+    // A 404 without a route is no route: a scanner's paths are named by their method alone.
+    const template = route === undefined && status !== 404 ? templates.of(state.path) : undefined;
     const errorType = aborted ? 'aborted' : status >= 500 ? String(status) : undefined;
     const { span, method } = state;
     const metricAttributes: Attributes = { 'http.request.method': method, 'url.scheme': state.scheme, 'network.protocol.version': req.httpVersion };

@@ -4,7 +4,7 @@
  * `:id` — so `/users/123` and `/users/456` count as one operation, `GET /users/:id`.
  * Bounded: at most `limit` distinct templates are handed out; past that, a path whose
  * template is new gets none (the request is named by its method, as without a template),
- * and the first refusal is reported once.
+ * and the first refusal is reported once. The caller gives 404 answers no template.
  */
 const NUMBER = /^\d+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
