@@ -23,6 +23,7 @@ import type { IncomingMessage } from 'node:http';
 import { guard } from './guard';
 import { createDbFeature } from './db';
 import { createApmFeature } from './apm';
+import { createErrorsFeature } from './errors';
 import { createLogging } from './logging';
 import { sharedLogger } from './logging/shared';
 
@@ -111,6 +112,8 @@ function create(config: Config, app: AppInfo, options: StartOptions): Otelkit {
   const extra: RouteTable = Object.assign({}, ...features.map((f) => f.bind?.(running) ?? {}));
   const routes = buildRoutes({
     service,
+    serviceVersion: stringAttribute(sdk.resource.attributes['service.version']),
+    instanceId: stringAttribute(sdk.resource.attributes['service.instance.id']),
     startedAt,
     isDraining: () => draining,
     prometheus: (apmOnly) => sdk.prometheus.render(apmOnly ? (scope) => scope.name === 'otelkit.apm' : undefined),
@@ -183,6 +186,7 @@ function createFeatures(config: Config): Feature[] {
     createLogging(config),
     createDbFeature(config),
     createApmFeature(config),
+    createErrorsFeature(config),
     metrics,
     createHealthFeature(config, metrics.readings),
     createMountFeature(config, () => currentInstance()?.router),
@@ -196,4 +200,8 @@ function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInf
   return (info, req) => {
     for (const hook of hooks) hook(info, req);
   };
+}
+
+function stringAttribute(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
