@@ -24,6 +24,7 @@ import { guard } from './guard';
 import { createDbFeature } from './db';
 import { createApmFeature } from './apm';
 import { createErrorsFeature } from './errors';
+import { createStatusPageFeature } from './server/status-page';
 import { createLogging } from './logging';
 import { sharedLogger } from './logging/shared';
 
@@ -190,6 +191,7 @@ function createFeatures(config: Config): Feature[] {
     metrics,
     createHealthFeature(config, metrics.readings),
     createMountFeature(config, () => currentInstance()?.router),
+    createStatusPageFeature(),
   ];
 }
 
