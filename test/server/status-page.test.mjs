@@ -190,7 +190,7 @@ test('the page in headless Chromium shows routes, slow queries, N+1, checks and 
     assert.match(slow[3], /^1\d\d ms$/, `p95 of a 150 ms sleep: ${slow[3]}`);
     assert.match(slow[6], /^[0-9a-f-]{36}$/, 'the request id of the latest slow call');
     const nPlusOne = await cells('n-plus-one-table', '/orders');
-    assert.deepEqual(nPlusOne.slice(0, 3), ['/orders', 'SELECT ? AS order_id', '12']);
+    assert.deepEqual(nPlusOne.slice(0, 4), ['/orders', 'SELECT ? AS order_id', '1', '12']);
     const check = await cells('checks-table', 'payments_api');
     assert.deepEqual(check.slice(0, 2), ['payments_api', 'ok']);
     assert.match(check[3], /region: eu-west-1/);
@@ -213,6 +213,8 @@ test('the page in headless Chromium shows routes, slow queries, N+1, checks and 
     }, null, { timeout: 15_000 });
     assert.match((await cells('routes-table', 'GET /users/:id'))[2], /^[\d.]+ req\/s$/, 'the rate between two polls');
     assert.equal((await cells('errors-table', 'PaymentDeclinedError'))[2], '2');
+    assert.deepEqual((await cells('n-plus-one-table', '/orders')).slice(0, 4), ['/orders', 'SELECT ? AS order_id', '2', '12'], 'two requests, one row');
+    assert.equal(await row('n-plus-one-table', '/orders').count(), 1);
     assert.equal((await cells('errors-table', 'PaymentDeclinedError'))[5], 'req-checkout-0', 'the latest sample');
     await row('routes-table', 'GET /users/:id').locator('svg[role="img"] polyline').waitFor({ timeout: 15_000 });
     assert.match(await row('routes-table', 'GET /users/:id').locator('svg').getAttribute('aria-label'), /^Request rate of GET \/users\/:id over the last \d+ min, latest [\d.]+ req\/s$/);

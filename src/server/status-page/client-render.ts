@@ -75,14 +75,30 @@ function renderSlowQueries(slow) {
   }), slow ? 'No slow queries.' : 'Slow-query statistics unavailable.');
 }
 
+/** Detections (newest first) grouped by route and statement shape, the newest group first. */
+function groupDetections(detections) {
+  var groups = new Map();
+  detections.forEach(function (d) {
+    var key = d.route + '|' + d.fingerprint;
+    var g = groups.get(key);
+    if (!g) groups.set(key, g = { latest: d, requests: 0, most: 0 });
+    g.requests++;
+    g.most = Math.max(g.most, d.count);
+  });
+  return Array.from(groups.values());
+}
+
 function renderNPlusOne(n) {
-  var rows = n && n.detections ? n.detections : [];
-  fill('n-plus-one-table', rows.map(function (d) {
+  var rows = groupDetections(n && n.detections ? n.detections : []);
+  if (n) document.getElementById('n-plus-one-table-caption').textContent = 'Requests that ran one statement shape ' + fmtInt(n.min_repeats)
+    + ' or more times, by route and statement (the last ' + fmtInt(n.detections.length) + ' detections), most recent first';
+  fill('n-plus-one-table', rows.map(function (g) {
+    var d = g.latest;
     return h('tr', null, [
-      cell(code(d.route)), cell(code(d.statement), 'stmt'), numCell(fmtInt(d.count)), numCell(fmtMs(d.total_ms)),
+      cell(code(d.route)), cell(code(d.statement), 'stmt'), numCell(fmtInt(g.requests)), numCell(fmtInt(g.most)), numCell(fmtMs(d.total_ms)),
       cell(code(d.request_id)), cell(time(d.timestamp)),
     ]);
-  }), n ? 'No N+1 patterns detected (a statement shape run ' + fmtInt(n.min_repeats) + ' or more times in one request).' : 'N+1 detections unavailable.');
+  }), n ? 'No N+1 patterns detected.' : 'N+1 detections unavailable.');
 }
 
 function renderErrors(e) {

@@ -15,7 +15,7 @@ export const POLLED = Object.freeze({
   resilience: 'api/health/resilience',
   apm: 'api/performance/apm/stats',
   slow: 'api/performance/slow-queries/stats',
-  nPlusOne: 'api/performance/n-plus-one?limit=20',
+  nPlusOne: 'api/performance/n-plus-one?limit=100',
   errors: 'api/performance/errors?limit=50',
 });
 

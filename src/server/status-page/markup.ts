@@ -61,7 +61,7 @@ ${table('slow-table', 'Slow queries by statement shape', ['Statement', '#Count',
 </section>
 
 <section id="n-plus-one" aria-labelledby="n-plus-one-h"><div class="section-head"><h2 id="n-plus-one-h">N+1 queries</h2>${clearButton('nPlusOne')}</div>
-${table('n-plus-one-table', 'Requests that ran one statement shape many times, most recent first', ['Route', 'Statement', '#Times', '#Total', 'Request id', 'When'])}
+${table('n-plus-one-table', 'Requests that ran one statement shape many times, by route and statement', ['Route', 'Statement', '#Requests', '#Most times', '#Total, latest', 'Latest request id', 'Last seen'])}
 </section>
 
 <section id="health" aria-labelledby="health-h"><h2 id="health-h">Health</h2>
