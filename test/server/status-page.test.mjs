@@ -90,22 +90,27 @@ test('the page module is loaded by the first request for it, not before', async 
   assert.ok(require.cache[pageModule]);
 });
 
-test("at the root of a prefixed monitoringHandler() the page; at the application's own root, the application", async () => {
-  const other = await startApp(fixture('monitoring-express.js'), { env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) } });
-  try {
-    for (const path of ['/ops', '/ops/']) {
-      const r = await get(`${other.url}${path}`);
-      assert.equal(r.status, 200, path);
-      assert.match(r.headers.get('content-security-policy'), /^default-src 'none'/);
-      assert.match(r.text, /<title>otelkit status<\/title>/);
+for (const [framework, file] of [['Express', 'monitoring-express.js'], ['Fastify', 'monitoring-fastify.js'], ['Koa', 'monitoring-koa.js']]) {
+  test(`${framework}: the page at the root of a prefixed monitoringHandler(); the application's own root stays the application's`, async () => {
+    const other = await startApp(fixture(file), { env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) } });
+    try {
+      if (framework !== 'Koa') { // the Koa fixture mounts without a prefix only
+        for (const path of ['/ops', '/ops/']) {
+          const r = await get(`${other.url}${path}`);
+          assert.equal(r.status, 200, path);
+          assert.match(r.headers.get('content-security-policy'), /^default-src 'none'/);
+          assert.match(r.text, /<title>otelkit status<\/title>/);
+        }
+      }
+      const root = await get(`${other.url}/`);
+      assert.equal(root.status, 404, 'mounted without a prefix, the handler leaves / to the app (which has no / route)');
+      assert.doesNotMatch(root.text, /otelkit status/);
+      assert.equal((await get(`${other.url}/api/health`)).status, 200, 'the endpoints are still mounted');
+    } finally {
+      await other.stop();
     }
-    const root = await get(`${other.url}/`);
-    assert.equal(root.status, 404, 'app.use(monitoringHandler()) at the root leaves / to the app (Express answers 404)');
-    assert.doesNotMatch(root.text, /otelkit status/);
-  } finally {
-    await other.stop();
-  }
-});
+  });
+}
 
 test('recent errors through the preload: the exception and the failed request, grouped, redacted, with route and ids', async () => {
   await traffic({ users: 0, checkout: 2 });
