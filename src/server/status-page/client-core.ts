@@ -6,7 +6,7 @@
  */
 import { HISTORY_POINTS, POLL_INTERVAL_MS, POLLED } from './endpoints';
 
-export const CLIENT_CORE = `
+export const CLIENT_CORE: string = `
 var POLL_MS = ${POLL_INTERVAL_MS};
 var HISTORY = ${HISTORY_POINTS};
 var POLLED = ${JSON.stringify(POLLED)};

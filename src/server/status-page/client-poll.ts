@@ -4,7 +4,7 @@
  * memory, and clearing stores with the admin token — which lives in this closure only:
  * never in storage, a cookie or the URL.
  */
-export const CLIENT_POLL = `
+export const CLIENT_POLL: string = `
 var MAX_TRACKED = 200;
 var history = new Map();
 var token = '';

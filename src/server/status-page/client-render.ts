@@ -1,8 +1,9 @@
 /**
  * Client script, part 2: one renderer per section, each from the JSON of its endpoint
- * (DESIGN.md field names). A renderer gets undefined when its endpoint did not answer.
+ * (the field names of docs/STATUS-PAGE.md and the endpoint table). A renderer gets
+ * undefined when its endpoint did not answer.
  */
-export const CLIENT_RENDER = `
+export const CLIENT_RENDER: string = `
 function fact(label, value) { return h('div', null, [h('dt', { text: label }), h('dd', null, [value])]); }
 
 function renderService(health, metrics, detailed) {

@@ -29,7 +29,7 @@ const SECTIONS: ReadonlyArray<[string, string]> = [
   ['health', 'Health'],
 ];
 
-export const BODY = `<a class="skip" href="#main">Skip to content</a>
+export const BODY: string = `<a class="skip" href="#main">Skip to content</a>
 <header>
 <div class="title"><h1><span id="service-name">otelkit</span> <span id="overall" class="badge">…</span></h1>
 <p id="poll-status" role="status" aria-live="polite">Loading…</p></div>

@@ -1,5 +1,5 @@
 /** The status page's style sheet: light and dark (prefers-color-scheme), no external font. */
-export const STYLE = `
+export const STYLE: string = `
 :root { color-scheme: light dark;
   --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --panel: #f6f8fa; --accent: #0757c2;
   --ok: #116329; --ok-bg: #dafbe1; --warn: #7d4e00; --warn-bg: #fff8c5; --down: #a40e26; --down-bg: #ffebe9; }
