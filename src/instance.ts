@@ -21,6 +21,8 @@ import type { ResponseInfo } from './requests/http-server';
 import { guard } from './guard';
 import { createDbFeature } from './db';
 import { createApmFeature } from './apm';
+import { createErrorsFeature } from './errors';
+import { createStatusPageFeature } from './server/status-page';
 import { createLogging } from './logging';
 import { sharedLogger } from './logging/shared';
 import { currentInstance, type Otelkit, type StartOptions } from './start';
@@ -46,6 +48,8 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
   const extra: RouteTable = Object.assign({}, ...features.map((f) => f.bind?.(running) ?? {}));
   const routes = buildRoutes({
     service,
+    serviceVersion: stringAttribute(sdk.resource.attributes['service.version']),
+    instanceId: stringAttribute(sdk.resource.attributes['service.instance.id']),
     startedAt,
     isDraining: () => draining,
     prometheus: (apmOnly) => sdk.prometheus.render(apmOnly ? (scope) => scope.name === 'otelkit.apm' : undefined),
@@ -118,9 +122,11 @@ function createFeatures(config: Config): Feature[] {
     createLogging(config),
     createDbFeature(config),
     createApmFeature(config),
+    createErrorsFeature(config),
     metrics,
     createHealthFeature(config, metrics.readings),
     createMountFeature(config, () => currentInstance()?.router),
+    createStatusPageFeature(),
   ];
 }
 
@@ -131,4 +137,8 @@ function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInf
   return (info, req) => {
     for (const hook of hooks) hook(info, req);
   };
+}
+
+function stringAttribute(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -21,8 +21,9 @@ test('detailed health with the real PostgreSQL and Redis: every field, ok, passw
   const app = await withApp({ DATABASE_URL: REAL_DATABASE_URL, REDIS_URL: REAL_REDIS_URL, OTEL_SERVICE_NAME: 'health-svc' }, async ({ admin }) => {
     const basic = await get(`${admin}/api/health`);
     assert.equal(basic.status, 200);
-    assert.deepEqual(Object.keys(basic.json).sort(), ['service', 'status', 'uptime_seconds']);
+    assert.deepEqual(Object.keys(basic.json).sort(), ['service', 'service_instance_id', 'service_version', 'status', 'uptime_seconds']);
     assert.equal(basic.json.service, 'health-svc');
+    assert.match(basic.json.service_instance_id, /^[0-9a-f-]{36}$/, 'a UUID unless OTEL_RESOURCE_ATTRIBUTES names one');
 
     const detailed = await get(`${admin}/api/health/detailed`);
     assert.equal(detailed.status, 200, detailed.text);

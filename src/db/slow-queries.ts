@@ -42,11 +42,18 @@ class FingerprintStats {
   sumMs = 0;
   maxMs = 0;
   minMs = Infinity;
+  /** The latest record of the shape: when, and its request and trace. */
+  lastTime = 0;
+  lastRequestId: string | null = null;
+  lastTraceId: string | null = null;
   readonly sketch: Sketch = createSketch();
   constructor(readonly fingerprint: string, readonly statement: string) {}
 
-  add(ms: number): void {
+  add(ms: number, q: SlowQueryInput): void {
     this.count++;
+    this.lastTime = q.time;
+    this.lastRequestId = q.requestId;
+    this.lastTraceId = q.traceId;
     this.sumMs += ms;
     if (ms > this.maxMs) this.maxMs = ms;
     if (ms < this.minMs) this.minMs = ms;
@@ -79,7 +86,7 @@ export class SlowQueryStore {
         }
       }
     }
-    stats.add(q.durationMs);
+    stats.add(q.durationMs, q);
   }
 
   list(limit: number): SlowQueryJson[] {
@@ -97,6 +104,9 @@ export class SlowQueryStore {
         avg_ms: roundMs(s.sumMs / s.count),
         max_ms: roundMs(s.maxMs),
         p95_ms: roundMs(quantile(s.sketch, 0.95, s.minMs, s.maxMs)),
+        last_seen: new Date(s.lastTime).toISOString(),
+        request_id: s.lastRequestId,
+        trace_id: s.lastTraceId,
       })),
     };
   }

@@ -10,7 +10,7 @@ import { networkInterfaces } from 'node:os';
 import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
 import { fetchFresh, percentile, steady } from '../helpers/load.mjs';
 
-const DELETES = ['/api/performance/apm', '/api/performance/slow-queries', '/api/performance/n-plus-one'];
+const DELETES = ['/api/performance/apm', '/api/performance/slow-queries', '/api/performance/n-plus-one', '/api/performance/errors'];
 
 /** This machine's first non-loopback IPv4 address, if it has one. */
 function outsideAddress() {
