@@ -7,7 +7,7 @@
  */
 import { parseSize, parseRetention } from './config-parse';
 
-export type EnvType = 'boolean' | 'integer' | 'number' | 'string' | 'enum' | 'list' | 'modules' | 'url' | 'port' | 'size' | 'retention';
+export type EnvType = 'boolean' | 'integer' | 'number' | 'string' | 'enum' | 'list' | 'modules' | 'url' | 'endpoint' | 'port' | 'size' | 'retention';
 
 export interface EnvSpec {
   /** Environment variable name. */
@@ -46,6 +46,7 @@ export interface Config {
   readonly otlpMetricsProtocol: OtlpProtocol | '';
   readonly otlpLogsProtocol: OtlpProtocol | '';
   readonly metricExportIntervalMs: number;
+  readonly otlpTimeoutMs: number;
   readonly bspScheduleDelayMs: number;
   readonly bspExportTimeoutMs: number;
   readonly bspMaxQueueSize: number;
@@ -104,14 +105,15 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'OTEL_TRACES_EXPORTER', field: 'tracesExporter', type: 'list', default: '', values: ['otlp', 'console', 'none'], description: 'Span exporters; default none, or otlp when an OTLP endpoint is set. Spans always feed APM and slow queries.' },
   { key: 'OTEL_METRICS_EXPORTER', field: 'metricsExporter', type: 'list', default: '', values: ['prometheus', 'otlp', 'console', 'none'], description: 'Metric exporters; default prometheus, plus otlp when an OTLP endpoint is set.' },
   { key: 'OTEL_LOGS_EXPORTER', field: 'logsExporter', type: 'list', default: '', values: ['otlp', 'console', 'none'], description: 'Log record exporters; default none, or otlp when an OTLP endpoint is set.' },
-  { key: 'OTEL_EXPORTER_OTLP_ENDPOINT', field: 'otlpEndpoint', type: 'url', default: '', description: 'Collector base URL (e.g. http://localhost:4318); setting it turns on OTLP export of traces, metrics and logs.' },
-  { key: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', field: 'otlpTracesEndpoint', type: 'url', default: '', description: 'Full URL for spans (overrides the base endpoint).' },
-  { key: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', field: 'otlpMetricsEndpoint', type: 'url', default: '', description: 'Full URL for metrics (overrides the base endpoint).' },
-  { key: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', field: 'otlpLogsEndpoint', type: 'url', default: '', description: 'Full URL for logs (overrides the base endpoint).' },
+  { key: 'OTEL_EXPORTER_OTLP_ENDPOINT', field: 'otlpEndpoint', type: 'endpoint', default: '', description: 'Collector base URL (e.g. http://localhost:4318); setting it turns on OTLP export of traces, metrics and logs.' },
+  { key: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', field: 'otlpTracesEndpoint', type: 'endpoint', default: '', description: 'Full URL for spans (overrides the base endpoint).' },
+  { key: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', field: 'otlpMetricsEndpoint', type: 'endpoint', default: '', description: 'Full URL for metrics (overrides the base endpoint).' },
+  { key: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', field: 'otlpLogsEndpoint', type: 'endpoint', default: '', description: 'Full URL for logs (overrides the base endpoint).' },
   { key: 'OTEL_EXPORTER_OTLP_PROTOCOL', field: 'otlpProtocol', type: 'enum', default: 'http/protobuf', values: PROTOCOLS, description: 'OTLP transport: http/protobuf, http/json or grpc.' },
   { key: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', field: 'otlpTracesProtocol', type: 'enum', default: '', values: PROTOCOLS, description: 'OTLP transport for spans (overrides the general protocol).' },
   { key: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', field: 'otlpMetricsProtocol', type: 'enum', default: '', values: PROTOCOLS, description: 'OTLP transport for metrics.' },
   { key: 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', field: 'otlpLogsProtocol', type: 'enum', default: '', values: PROTOCOLS, description: 'OTLP transport for logs.' },
+  { key: 'OTEL_EXPORTER_OTLP_TIMEOUT', field: 'otlpTimeoutMs', type: 'integer', default: '10000', min: 1, max: 600_000, description: 'Longest an OTLP export may take with its retries; otelkit caps it at OTELKIT_SHUTDOWN_TIMEOUT_MS so no exit waits longer.' },
   { key: 'OTEL_METRIC_EXPORT_INTERVAL', field: 'metricExportIntervalMs', type: 'integer', default: '60000', min: 100, max: 86_400_000, description: 'Milliseconds between OTLP metric exports.' },
   { key: 'OTEL_BSP_SCHEDULE_DELAY', field: 'bspScheduleDelayMs', type: 'integer', default: '1000', min: 0, max: 600_000, description: 'Milliseconds between span batches (otelkit default 1000; the specification says 5000).' },
   { key: 'OTEL_BSP_EXPORT_TIMEOUT', field: 'bspExportTimeoutMs', type: 'integer', default: '10000', min: 100, max: 600_000, description: 'Longest a span batch export may take.' },
@@ -229,6 +231,19 @@ function parseValue(spec: EnvSpec, raw: string): unknown {
     }
     case 'modules':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'endpoint': {
+      // "localhost:4318" parses as a URL of scheme "localhost:": told now, not at the first export.
+      let url: URL | undefined;
+      try {
+        url = new URL(raw);
+      } catch {
+        url = undefined;
+      }
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        return new Invalid(`an OTLP endpoint needs http:// or https://, as in http://${raw.replace(/^[a-z]+:\/\//i, '')}; OTLP export stays off`);
+      }
+      return raw;
+    }
     case 'url': {
       try {
         const u = new URL(raw);

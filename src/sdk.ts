@@ -24,7 +24,8 @@ import { buildSampler, spanLimits } from './sdk-options';
 import { construct, selectInstrumentations, type Selection } from './instrumentations';
 import { buildOnFirstLoad } from './instrumentations/deferred';
 import type { CatalogueEntry } from './instrumentations/catalogue';
-import { createMetricExporter, exportersFor, exportingSpanProcessors, otlpTarget } from './export/otlp';
+import { createMetricExporter, exportersFor, exportingSpanProcessors, otlpTarget, otlpUrls } from './export/otlp';
+import { createDelivery } from './export/delivery';
 import { startLogExport, type LogExport } from './export/logs';
 import { installExportErrorHandler } from './export/error-handler';
 import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
@@ -72,6 +73,7 @@ export interface Sdk {
 export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sdk {
   const additions = parts.additions ?? {};
   const exporters = exportersFor(config);
+  const delivery = createDelivery(otlpUrls(config));
   installExportErrorHandler();
   const resource = buildResource(config, app, additions.resourceAttributes);
 
@@ -86,7 +88,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const metricsTarget = otlpTarget(config, 'metrics');
   if (exporters.metrics.includes('otlp') && metricsTarget) {
     readers.push(new PeriodicExportingMetricReader({
-      exporter: createMetricExporter(metricsTarget),
+      exporter: delivery.metrics(createMetricExporter(metricsTarget, config)),
       exportIntervalMillis: config.metricExportIntervalMs,
       exportTimeoutMillis: Math.min(30_000, config.metricExportIntervalMs),
     }));
@@ -97,7 +99,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const spanProcessors = [
     ...(parts.spanProcessors ?? []),
     ...(additions.spanProcessors ?? []),
-    ...exportingSpanProcessors(config, exporters.traces, meterProvider),
+    ...exportingSpanProcessors(config, exporters.traces, meterProvider, delivery),
   ];
   const tracerProvider = new TracerProvider({
     resource,
@@ -107,7 +109,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   });
   trace.setGlobalTracerProvider(tracerProvider);
 
-  const logExport: LogExport | undefined = exporters.logs.includes('otlp') ? startLogExport(config, resource) : undefined;
+  const logExport: LogExport | undefined = exporters.logs.includes('otlp') ? startLogExport(config, resource, delivery) : undefined;
   const sendsLogs = logExport !== undefined;
 
   const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs }, app);
@@ -148,9 +150,12 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
     instrumentations: { ...instrumentations, active: [...instrumentations.active, ...added.names] },
     sendsLogs,
     async forceFlush() {
+      // A collector that refuses connections takes nothing: exports end at once.
+      await delivery.closeIfUnreachable();
       await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush(), logExport?.provider.forceFlush()]);
     },
     async shutdown() {
+      await delivery.closeIfUnreachable();
       httpServer?.shutdown();
       deregister();
       stopWatching?.();

@@ -60,6 +60,13 @@ test('control characters in a bad value are never echoed raw', () => {
   assert.ok(!/[\u0000-\u001f]/.test(warnings[0]), JSON.stringify(warnings[0]));
 });
 
+test('an OTLP endpoint without a scheme is reported at start, and OTLP stays off', () => {
+  const { config, warnings } = load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' });
+  assert.equal(config.otlpEndpoint, '');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318" is invalid \(an OTLP endpoint needs http:\/\/ or https:\/\/, as in http:\/\/localhost:4318/);
+});
+
 test('NODE_ENV=production switches logs to JSON; admin port follows Prometheus unless set', () => {
   assert.equal(load({ NODE_ENV: 'production' }).config.jsonLogs, true);
   const { config } = load({ OTEL_EXPORTER_PROMETHEUS_PORT: '9100', OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0' });
