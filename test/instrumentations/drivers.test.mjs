@@ -4,6 +4,7 @@
 // statement of the mysql driver becomes a slow-query record without its literals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { needsServices } from '../helpers/needs.mjs';
 import { startApp, fixture, get, freePort } from '../helpers/app.mjs';
 import { startReceiver } from '../helpers/otlp-receiver.mjs';
 
@@ -14,7 +15,7 @@ const CONSUMER = 5;
 
 const traceOf = (res) => /traceparent;desc="00-([0-9a-f]{32})-/.exec(res.headers.get('server-timing') ?? '')?.[1];
 
-test('pg, knex, mysql2, mysql, ioredis, redis and amqplib: spans in the request trace, slow queries, the app\'s own spans', async () => {
+test('pg, knex, mysql2, mysql, ioredis, redis and amqplib: spans in the request trace, slow queries, the app\'s own spans', { skip: await needsServices('mariadb', 'rabbitmq') }, async () => {
   const receiver = await startReceiver();
   const admin = await freePort();
   const app = await startApp(fixture('drivers-app.js'), {
