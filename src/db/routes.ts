@@ -1,4 +1,4 @@
-/** Admin routes of the database concern (DESIGN.md "Endpoints"). */
+/** Admin routes of the database concern (docs/ENDPOINTS.md). */
 import type { RouteTable } from '../server/router';
 import { adminOnly } from '../server/auth';
 import { intParam, isReply } from '../server/params';

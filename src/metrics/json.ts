@@ -1,4 +1,4 @@
-/** GET /api/metrics: DESIGN.md's JSON (snake_case, *_ms, *_bytes, *_percent 0–100). */
+/** GET /api/metrics: the JSON of docs/ENDPOINTS.md (snake_case, *_ms, *_bytes, *_percent 0–100). */
 import type { Handler } from '../server/router';
 import type { RequestStats } from './app-stats';
 import type { Readings } from './sampler';
