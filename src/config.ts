@@ -88,7 +88,6 @@ export interface Config {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly processRole: 'auto' | 'service' | 'wrapper';
-  readonly clusterWorkerId: string;
   readonly pm2ExecPath: string;
 }
 
@@ -159,7 +158,6 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'REDIS_URL', field: 'redisUrl', type: 'url', default: '', description: 'Redis URL probed by detailed health.' },
   // Many processes (docs/ARCHITECTURE.md "Many processes")
   { key: 'OTELKIT_PROCESS_ROLE', field: 'processRole', type: 'enum', default: 'auto', values: ['auto', 'service', 'wrapper'], description: 'auto: the preload steps aside in package managers, script runners, watchers and PM2\'s CLI and daemon (npm, npx, yarn, pnpm, cross-env, nodemon, tsx, …), so the service process owns the endpoints; service: start in this process whatever it is; wrapper: never start in it.' },
-  { key: 'NODE_UNIQUE_ID', field: 'clusterWorkerId', type: 'string', default: '', description: "Set by Node's cluster module in its workers (PM2 cluster mode too): the admin server binds its port in the worker itself, and the workers answer together for the service." },
   { key: 'pm_exec_path', field: 'pm2ExecPath', type: 'string', default: '', description: "Set by PM2 (inside pm2_env, which otelkit reads as PM2's container will): the app's script, whose package names the service." },
 ];
 

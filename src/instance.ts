@@ -13,14 +13,17 @@ import { startAdminServer, type AdminServer } from './server/admin';
 import { createRouter } from './server/router';
 import { buildRoutes } from './server/routes';
 import type { RouteTable } from './server/router';
-import { createMetricsFeature } from './metrics/feature';
+import { createMetricsFeature, type MetricsFeature } from './metrics/feature';
 import { createHealthFeature } from './health/feature';
 import { createMountFeature } from './server/mount';
 import type { Feature, Running } from './feature';
 import type { ResponseInfo } from './requests/http-server';
 import { guard } from './guard';
-import { createDbFeature } from './db';
-import { createApmFeature } from './apm';
+import { createDbFeature, type DbFeature } from './db';
+import { createApmFeature, type ApmFeature } from './apm';
+import { createCluster } from './cluster';
+import { processCheck } from './health/builtin';
+import { isClusterWorker } from './process-role';
 import { createLogging } from './logging';
 import { sharedLogger } from './logging/shared';
 import { currentInstance, type Otelkit, type StartOptions } from './start';
@@ -28,7 +31,8 @@ import { currentInstance, type Otelkit, type StartOptions } from './start';
 export function createInstance(config: Config, app: AppInfo, options: StartOptions): Otelkit {
   const startedAt = Date.now();
   let draining = false;
-  const features = createFeatures(config);
+  const named = createFeatures(config);
+  const features = named.all;
   const sdk = startSdk(config, app, {
     spanProcessors: features.flatMap((f) => f.spanProcessors ?? []),
     onResponse: combineResponseHooks(features),
@@ -51,11 +55,33 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
     prometheus: (apmOnly) => sdk.prometheus.render(apmOnly ? (scope) => scope.name === 'otelkit.apm' : undefined),
     extra,
   });
-  const router = createRouter(routes);
-  const servers: AdminServer[] = [startAdminServer(config.adminHost, config.adminPort, router)];
-  if (needsPrometheusServer(config)) {
-    servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] }), 'the separate Prometheus endpoint'));
-  }
+  // Under Node's cluster or PM2, the process holding the admin port answers for all (src/cluster).
+  const cluster = createCluster({
+    config, app, service, startedAt,
+    resource: sdk.resource,
+    prometheus: sdk.prometheus,
+    apm: named.apm.stats,
+    slow: named.db.slow,
+    nPlusOne: named.db.nPlusOne,
+    readings: named.metrics.readings,
+    processFigures: async () => ({ ...((await processCheck(named.metrics.readings).run()) as Record<string, unknown>), uptime_seconds: Math.round(process.uptime() * 100) / 100 }),
+    local: createRouter(routes),
+    healthDetailed: routes['/api/health/detailed']?.GET,
+  });
+  const router = cluster.router;
+  const worker = isClusterWorker();
+  const admin = startAdminServer(config.adminHost, config.adminPort, router, undefined, { exclusive: worker, quietInUse: worker, deferred: true });
+  const servers: AdminServer[] = [admin];
+  const prometheusServer = () =>
+    startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': { GET: (req) => router.dispatch(req) } }), 'the separate Prometheus endpoint');
+  if (needsPrometheusServer(config) && !worker) servers.push(prometheusServer());
+  let leaderServer = false;
+  cluster.seat(admin, () => {
+    // In a worker, the separate Prometheus endpoint goes with the leadership.
+    if (!worker || leaderServer || !needsPrometheusServer(config)) return;
+    leaderServer = true;
+    servers.push(prometheusServer());
+  });
   const { active, loaded } = sdk.instrumentations;
   sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; their modules loaded so far: ${loaded.join(', ') || 'none'}`, {
     component: 'otelkit',
@@ -76,6 +102,7 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
       stopped ??= (async () => {
         draining = true;
         lifecycle?.uninstall();
+        await bounded(() => cluster.shutdown(), config.shutdownTimeoutMs, 'handing over to the other processes');
         await bounded(async () => {
           await sdk.shutdown();
           await Promise.allSettled(features.map((f) => f.shutdown?.()));
@@ -112,16 +139,23 @@ function needsPrometheusServer(config: Config): boolean {
  * The concerns otelkit is made of, in span-processor order: statements are made safe and
  * slow queries recorded before APM statistics, and both before any exporter.
  */
-function createFeatures(config: Config): Feature[] {
+function createFeatures(config: Config): { all: Feature[]; db: DbFeature; apm: ApmFeature; metrics: MetricsFeature } {
   const metrics = createMetricsFeature(config);
-  return [
-    createLogging(config),
-    createDbFeature(config),
-    createApmFeature(config),
+  const db = createDbFeature(config);
+  const apm = createApmFeature(config);
+  return {
+    db,
+    apm,
     metrics,
-    createHealthFeature(config, metrics.readings),
-    createMountFeature(config, () => currentInstance()?.router),
-  ];
+    all: [
+      createLogging(config),
+      db,
+      apm,
+      metrics,
+      createHealthFeature(config, metrics.readings),
+      createMountFeature(config, () => currentInstance()?.router),
+    ],
+  };
 }
 
 function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInfo, req: IncomingMessage) => void) | undefined {

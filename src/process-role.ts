@@ -102,3 +102,13 @@ export function nearestPackageName(start: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A worker of Node's cluster module (PM2's cluster mode included). Node drops
+ * NODE_UNIQUE_ID from the environment before preloads run, but has loaded its cluster
+ * module in every worker: asking costs nothing there, and only IPC children are asked.
+ */
+export function isClusterWorker(): boolean {
+  if (typeof process.send !== 'function') return false;
+  return (require('node:cluster') as { readonly isWorker: boolean }).isWorker;
+}
