@@ -30,6 +30,7 @@ import type { Limits } from './fold';
 /** How long the leader waits for the other processes in one scrape (the answer stays under 1 s). */
 export const GATHER_DEADLINE_MS = 800;
 const FAREWELL_MS = 500;
+const COUNTER_PARTS = ['metrics', 'apm'] as const;
 
 export interface ClusterSources {
   readonly config: Config;
@@ -81,8 +82,11 @@ export function createCluster(src: ClusterSources): Cluster {
   let own: Snapshot = {};
   let meter: ReturnType<typeof createServiceMeter> | undefined;
 
-  async function gather(request: SnapshotRequest): Promise<Service> {
+  async function gather(asked: SnapshotRequest): Promise<Service> {
     const leader = seat?.leader;
+    // Counters are refreshed by every gathering, whatever the endpoint: a process killed
+    // later then counts with figures as recent as the last scrape of any endpoint.
+    const request = { ...asked, parts: [...new Set([...asked.parts, ...COUNTER_PARTS])] };
     const [self, others] = await Promise.all([
       takeSnapshot(local, request),
       leader?.gather(request, GATHER_DEADLINE_MS) ?? { answered: [], missing: [], departed: {}, departedCount: 0 },
