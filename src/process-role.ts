@@ -109,6 +109,12 @@ export function nearestPackageName(start: string): string | undefined {
  * module in every worker: asking costs nothing there, and only IPC children are asked.
  */
 export function isClusterWorker(): boolean {
-  if (typeof process.send !== 'function') return false;
-  return (require('node:cluster') as { readonly isWorker: boolean }).isWorker;
+  return clusterWorkerId() !== undefined;
+}
+
+/** The cluster module's id of this worker (1, 2, …), or undefined outside a cluster worker. */
+export function clusterWorkerId(): number | undefined {
+  if (typeof process.send !== 'function') return undefined;
+  const cluster = require('node:cluster') as { readonly isWorker: boolean; readonly worker?: { readonly id: number } };
+  return cluster.isWorker ? cluster.worker?.id : undefined;
 }

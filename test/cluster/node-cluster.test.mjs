@@ -156,3 +156,23 @@ test('the channel is a Unix socket only this user can reach', async () => {
     await c.run.stop();
   }
 });
+
+test('OTLP stays per process: each worker exports its own spans under its own service.instance.id', async () => {
+  const { startReceiver } = await import('../helpers/otlp-receiver.mjs');
+  const receiver = await startReceiver();
+  const c = await startCluster(2, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=web' });
+  try {
+    await hit(`${c.app}/`, 10);
+    const servers = await receiver.waitFor((s) => {
+      const found = s.spans.filter((x) => x.kind === 2);
+      return found.length >= 10 && found;
+    });
+    const byInstance = new Map();
+    for (const span of servers) byInstance.set(span.resource['service.instance.id'], (byInstance.get(span.resource['service.instance.id']) ?? 0) + 1);
+    assert.deepEqual([...byInstance.keys()].sort(), ['web-1', 'web-2']);
+    assert.equal(servers.length, 10, 'each span exported once, by the worker that served it');
+  } finally {
+    await c.run.stop();
+    await receiver.close();
+  }
+});
