@@ -176,3 +176,23 @@ test('OTLP stays per process: each worker exports its own spans under its own se
     await receiver.close();
   }
 });
+
+test('OTELKIT_MOUNT_ROUTES: /api/metrics on the app port answers for the service from whichever worker gets it', async () => {
+  const c = await startCluster(2, { OTELKIT_MOUNT_ROUTES: 'true' });
+  try {
+    await hit(`${c.app}/`, 20);
+    const answers = [];
+    for (let i = 0; i < 4; i++) {
+      answers.push(await new Promise((resolve, reject) => {
+        get(`${c.app}/api/metrics`, { agent: false }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d)).on('end', () => resolve(JSON.parse(body)));
+        }).on('error', reject);
+      }));
+    }
+    // Each mounted answer is itself a request on the app's port, counted before the next.
+    assert.deepEqual(answers.map((m) => [m.application.requests_total, m.cluster.processes]), [[20, 3], [21, 3], [22, 3], [23, 3]]);
+  } finally {
+    await c.run.stop();
+  }
+});

@@ -26,7 +26,7 @@ async function hit(url, n) {
 
 const requestCount = (text) => parseProm(text).filter((s) => s.name === 'http_server_request_duration_seconds_count').reduce((a, s) => a + s.value, 0);
 
-test('PM2 cluster mode, 2 instances: 40 of 40 requests on every scrape; the leader killed, another leads and nothing goes backwards', { timeout: 120_000 }, async () => {
+test('PM2 cluster mode, 2 instances: 40 of 40 requests on every scrape; the leader killed, another leads and nothing goes backwards', { timeout: 120_000 }, async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'otelkit-pm2-'));
   const app = appDir({ name: 'pm2-app' }, { 'server.js': HTTP_SERVER });
   const [port, admin] = [await freePort(), await freePort()];
@@ -50,13 +50,17 @@ test('PM2 cluster mode, 2 instances: 40 of 40 requests on every scrape; the lead
     const leader = before.processes.find((p) => p.role === 'leader');
     const follower = before.processes.find((p) => p.role === 'follower');
     process.kill(leader.pid, 'SIGKILL');
+    const killedAt = performance.now();
+    let ledAt;
     const totals = [];
     const after = await eventually(async () => {
       const m = (await getJson(`${adminUrl}/api/metrics`)).json;
       totals.push(m.application.requests_total);
+      ledAt ??= m.processes.find((p) => p.role === 'leader')?.pid === follower.pid ? performance.now() : undefined;
       return m.processes.find((p) => p.role === 'leader')?.pid === follower.pid && m.cluster.processes === 2 && m;
     }, 15_000, 'the other instance leading and PM2\'s replacement joining');
     assert.ok(totals.every((n) => n >= 40), `a scrape went backwards: ${totals}`);
+    t.diagnostic(`the other instance answered as leader ${Math.round(ledAt - killedAt)} ms after the kill`);
     assert.ok(after.cluster.departed_processes >= 1);
     assert.ok(after.application.requests_total >= before.application.requests_total);
   } finally {
