@@ -49,7 +49,7 @@ test('2 workers, 60 requests: every one of three scrapes reports 60 on /api/metr
       const metrics = (await getJson(`${c.admin}/api/metrics`)).json;
       assert.equal(metrics.application.requests_total, 60, JSON.stringify(metrics));
       assert.deepEqual(metrics.application.requests_by_status, { 200: 60 });
-      assert.deepEqual(metrics.cluster, { processes: 3, answered: 3, missing: [], departed_processes: 0 });
+      assert.deepEqual(metrics.cluster, { processes: 3, answered: 3, missing: [], departed_processes: 0 }, JSON.stringify(metrics.cluster));
       const text = await (await fetch(`${c.admin}/metrics`)).text();
       assert.equal(requestCount(text), 60, text);
       assert.equal(infBucket(text), 60, 'histogram buckets are summed');
@@ -57,7 +57,7 @@ test('2 workers, 60 requests: every one of three scrapes reports 60 on /api/metr
     }
     // Both workers served, and each one's own view adds up to the service's.
     const own = await Promise.all(c.workerPids.map(async (pid) => (await getJson(`${c.admin}/api/metrics?process=${pid}`)).json));
-    assert.ok(own.every((m) => m.application.requests_total > 0), JSON.stringify(own.map((m) => m.application)));
+    assert.ok(own.every((m) => m.application.requests_total > 0), `both workers served: ${JSON.stringify(own.map((m) => m.application))}`);
     assert.equal(own.reduce((a, m) => a + m.application.requests_total, 0), 60);
     assert.deepEqual(own.map((m) => m.process.pid).sort(), [...c.workerPids].sort());
     const text = await (await fetch(`${c.admin}/metrics?process=${c.workerPids[0]}`)).text();
