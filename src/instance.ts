@@ -74,13 +74,17 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
   const servers: AdminServer[] = [admin];
   const prometheusServer = () =>
     startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': { GET: (req) => router.dispatch(req) } }), 'the separate Prometheus endpoint');
-  if (needsPrometheusServer(config) && !worker) servers.push(prometheusServer());
-  let leaderServer = false;
-  cluster.seat(admin, () => {
-    // In a worker, the separate Prometheus endpoint goes with the leadership.
-    if (!worker || leaderServer || !needsPrometheusServer(config)) return;
-    leaderServer = true;
+  // The separate Prometheus endpoint listens after the admin server's first attempt (which
+  // has the port when both share it); in a worker, only once this process leads.
+  let promStarted = false;
+  const startPrometheus = () => {
+    if (promStarted || !needsPrometheusServer(config)) return;
+    promStarted = true;
     servers.push(prometheusServer());
+  };
+  if (!worker) void admin.ready.then(startPrometheus);
+  cluster.seat(admin, () => {
+    if (worker) startPrometheus();
   });
   const { active, loaded } = sdk.instrumentations;
   sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; their modules loaded so far: ${loaded.join(', ') || 'none'}`, {
