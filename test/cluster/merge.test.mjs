@@ -88,3 +88,14 @@ test('frames survive any chunking; an oversized frame is refused', () => {
   huge.writeUInt32BE(MAX_FRAME_BYTES + 1);
   assert.throws(() => new FrameReader().push(huge), /over the limit/);
 });
+
+test('N+1 detections of several processes: one list, newest first, bounded', () => {
+  const { NPlusOneDetector, MAX_DETECTIONS } = require('../../dist/src/db/n-plus-one.js');
+  const at = (s) => ({ route: '/r', fingerprint: 'f', statement: 'SELECT ?', count: 10, total_ms: 1, request_id: null, trace_id: 't', timestamp: new Date(s * 1000).toISOString() });
+  const merged = NPlusOneDetector.merged(10, [[at(3), at(1)], [at(4), at(2)]]);
+  assert.deepEqual(merged.list().map((d) => Date.parse(d.timestamp) / 1000), [4, 3, 2, 1]);
+  const many = Array.from({ length: MAX_DETECTIONS + 50 }, (_, i) => at(i));
+  const capped = NPlusOneDetector.merged(10, [many]).list();
+  assert.equal(capped.length, MAX_DETECTIONS);
+  assert.equal(Date.parse(capped[0].timestamp) / 1000, MAX_DETECTIONS + 49);
+});
