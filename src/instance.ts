@@ -21,12 +21,17 @@ import type { ResponseInfo } from './requests/http-server';
 import { guard } from './guard';
 import { createDbFeature, type DbFeature } from './db';
 import { createApmFeature, type ApmFeature } from './apm';
+import { createErrorsFeature } from './errors';
+import { createStatusPageFeature } from './server/status-page';
 import { createCluster } from './cluster';
 import { processCheck } from './health/builtin';
 import { isClusterWorker } from './process-role';
 import { createLogging } from './logging';
 import { sharedLogger } from './logging/shared';
 import { currentInstance, type Otelkit, type StartOptions } from './start';
+
+/** When the self-report is written, after start. */
+const REPORT_AFTER_MS = 1000;
 
 export function createInstance(config: Config, app: AppInfo, options: StartOptions): Otelkit {
   const startedAt = Date.now();
@@ -50,6 +55,8 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
   const extra: RouteTable = Object.assign({}, ...features.map((f) => f.bind?.(running) ?? {}));
   const routes = buildRoutes({
     service,
+    serviceVersion: stringAttribute(sdk.resource.attributes['service.version']),
+    instanceId: stringAttribute(sdk.resource.attributes['service.instance.id']),
     startedAt,
     isDraining: () => draining,
     prometheus: (apmOnly) => sdk.prometheus.render(apmOnly ? (scope) => scope.name === 'otelkit.apm' : undefined),
@@ -86,12 +93,17 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
   cluster.seat(admin, () => {
     if (worker) startPrometheus();
   });
-  const { active, loaded } = sdk.instrumentations;
-  sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; their modules loaded so far: ${loaded.join(', ') || 'none'}`, {
-    component: 'otelkit',
-    instrumentations: active,
-    loaded,
-  });
+  // The self-report, once the app has loaded what it loads at start: the instrumentations
+  // built so far, and how many wait for a module the app has not loaded.
+  setTimeout(() => {
+    const active = sdk.instrumentations.active();
+    const waiting = sdk.instrumentations.waiting();
+    sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; ${waiting} more enabled, built when the app loads their module`, {
+      component: 'otelkit',
+      instrumentations: active,
+      waiting,
+    });
+  }, REPORT_AFTER_MS).unref();
 
   let lifecycle: Lifecycle | undefined;
   let stopped: Promise<void> | undefined;
@@ -155,9 +167,11 @@ function createFeatures(config: Config): { all: Feature[]; db: DbFeature; apm: A
       createLogging(config),
       db,
       apm,
+      createErrorsFeature(config),
       metrics,
       createHealthFeature(config, metrics.readings),
       createMountFeature(config, () => currentInstance()?.router),
+      createStatusPageFeature(),
     ],
   };
 }
@@ -169,4 +183,8 @@ function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInf
   return (info, req) => {
     for (const hook of hooks) hook(info, req);
   };
+}
+
+function stringAttribute(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

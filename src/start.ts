@@ -61,10 +61,9 @@ export function startIn(options: StartOptions, fromPreload: boolean): Otelkit | 
   try {
     const warnings: string[] = [];
     const config = loadConfig(options.env ?? serviceEnvironment(process.env), (w) => warnings.push(w));
-    setupDiag(config.otelLogLevel);
-    const configLog = componentLogger('otelkit:config');
-    for (const w of warnings) configLog.warn(w);
+    // Disabled: nothing is installed, not even a diagnostics logger.
     if (config.sdkDisabled) return undefined;
+    setupDiag(config.otelLogLevel);
     if (fromPreload) {
       const { processRole } = require('./process-role') as typeof import('./process-role');
       const role = processRole(config.processRole);
@@ -78,11 +77,17 @@ export function startIn(options: StartOptions, fromPreload: boolean): Otelkit | 
     const api = checkApi(app.dir);
     if (api !== undefined) log.warn(api.message);
     if (api?.fatal) return undefined;
-    // Loaded here: the SDK is needed only once otelkit really starts.
-    const { createInstance } = require('./instance') as typeof import('./instance');
-    const instance = createInstance(config, app, options);
-    (globalThis as Global)[kInstance] = instance;
-    return instance;
+    try {
+      // Loaded here: the SDK is needed only once otelkit really starts.
+      const { createInstance } = require('./instance') as typeof import('./instance');
+      const instance = createInstance(config, app, options);
+      (globalThis as Global)[kInstance] = instance;
+      return instance;
+    } finally {
+      // Once the logger is configured: the warnings are log records (JSON, LOG_FILE, OTLP).
+      const configLog = componentLogger('otelkit:config');
+      for (const w of warnings) configLog.warn(w);
+    }
   } catch (err) {
     log.error(`otelkit failed to start; the application runs uninstrumented: ${err instanceof Error ? err.stack : String(err)}`);
     return undefined;

@@ -43,6 +43,9 @@ export interface ShapeWire {
   readonly sum_ms: number;
   readonly min_ms: number | null;
   readonly max_ms: number;
+  readonly last_time: number;
+  readonly last_request_id: string | null;
+  readonly last_trace_id: string | null;
   readonly sketch: SketchWire;
 }
 
@@ -61,11 +64,18 @@ class FingerprintStats {
   sumMs = 0;
   maxMs = 0;
   minMs = Infinity;
+  /** The latest record of the shape: when, and its request and trace. */
+  lastTime = 0;
+  lastRequestId: string | null = null;
+  lastTraceId: string | null = null;
   readonly sketch: Sketch = createSketch();
   constructor(readonly fingerprint: string, readonly statement: string) {}
 
-  add(ms: number): void {
+  add(ms: number, q: SlowQueryInput): void {
     this.count++;
+    this.lastTime = q.time;
+    this.lastRequestId = q.requestId;
+    this.lastTraceId = q.traceId;
     this.sumMs += ms;
     if (ms > this.maxMs) this.maxMs = ms;
     if (ms < this.minMs) this.minMs = ms;
@@ -73,7 +83,12 @@ class FingerprintStats {
   }
 
   toWire(): ShapeWire {
-    return { fingerprint: this.fingerprint, statement: this.statement, count: this.count, sum_ms: this.sumMs, min_ms: Number.isFinite(this.minMs) ? this.minMs : null, max_ms: this.maxMs, sketch: sketchToWire(this.sketch) };
+    return {
+      fingerprint: this.fingerprint, statement: this.statement, count: this.count, sum_ms: this.sumMs,
+      min_ms: Number.isFinite(this.minMs) ? this.minMs : null, max_ms: this.maxMs,
+      last_time: this.lastTime, last_request_id: this.lastRequestId, last_trace_id: this.lastTraceId,
+      sketch: sketchToWire(this.sketch),
+    };
   }
 
   absorb(w: ShapeWire): void {
@@ -81,6 +96,11 @@ class FingerprintStats {
     this.sumMs += w.sum_ms;
     if (w.max_ms > this.maxMs) this.maxMs = w.max_ms;
     if (w.min_ms !== null && w.min_ms < this.minMs) this.minMs = w.min_ms;
+    if (w.last_time >= this.lastTime) {
+      this.lastTime = w.last_time;
+      this.lastRequestId = w.last_request_id;
+      this.lastTraceId = w.last_trace_id;
+    }
     mergeSketchWire(this.sketch, w.sketch);
   }
 }
@@ -97,7 +117,7 @@ export class SlowQueryStore {
   record(q: SlowQueryInput): void {
     this.total++;
     this.ring.push(q);
-    this.shape(q.fingerprint, q.statement).add(q.durationMs);
+    this.shape(q.fingerprint, q.statement).add(q.durationMs, q);
   }
 
   private shape(fingerprint: string, statement: string): FingerprintStats {
@@ -149,6 +169,9 @@ export class SlowQueryStore {
         avg_ms: roundMs(s.sumMs / s.count),
         max_ms: roundMs(s.maxMs),
         p95_ms: roundMs(quantile(s.sketch, 0.95, s.minMs, s.maxMs)),
+        last_seen: new Date(s.lastTime).toISOString(),
+        request_id: s.lastRequestId,
+        trace_id: s.lastTraceId,
       })),
     };
   }

@@ -39,6 +39,9 @@ export function metricsJsonHandler(src: MetricsJsonSources): Handler {
           threads: proc.threads,
           open_fds: proc.openFds,
           uptime_seconds: round(process.uptime(), 2),
+          heap_limit_bytes: proc.heapLimitBytes,
+          event_loop_delay_p99_ms: proc.eventLoopDelayP99Ms === null ? null : round(proc.eventLoopDelayP99Ms, 2),
+          node_version: process.versions.node,
         },
       },
     };

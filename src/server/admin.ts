@@ -9,6 +9,7 @@ import { serve, writeReply } from './http';
 import { createLimiter, MAX_QUEUED, MAX_WAIT_MS, RATE_PER_SECOND } from './limit';
 import type { Router } from './router';
 import { kOtelkitServer } from '../symbols';
+import { giveWayOnListen } from './give-way';
 
 const log = componentLogger('otelkit:server');
 const warnOnce = createWarnOnce(log);
@@ -76,11 +77,23 @@ export function startAdminServer(host: string, port: number, router: Router, wha
     });
   if (options.deferred !== true) void listen();
   server.unref();
+  // The configured port from the start: an app may listen on it in the same tick.
+  let bound: number | undefined = port === 0 ? undefined : port;
+  void ready.then((p) => {
+    bound = p;
+  });
+  const stopWatching = giveWayOnListen(() => bound, () => {
+    limiter.close();
+    server.close();
+    server.closeAllConnections?.();
+    log.warn(`the application listens on port ${bound} itself: ${what} stepped aside and are not served (set OTELKIT_ADMIN_PORT, or OTEL_EXPORTER_PROMETHEUS_PORT, to serve them on another port).`);
+  });
   return {
     ready,
     relisten: () => (server.listening ? Promise.resolve(port) : listen()),
     close: () =>
       new Promise<void>((resolve) => {
+        stopWatching();
         limiter.close();
         if (!server.listening) return resolve();
         server.close(() => resolve());

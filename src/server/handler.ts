@@ -24,6 +24,8 @@ export type MonitoringRequestHandler = (req: IncomingMessage, res: ServerRespons
 
 interface KoaContext {
   readonly path: string;
+  /** Set by koa-mount. */
+  readonly mountPath?: string;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   respond?: boolean;
@@ -54,12 +56,23 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? raw : raw.slice(0, q);
 }
 
+/**
+ * The status page (`/`) answers at the root of a mounting only where that root is
+ * otelkit's: under a prefix (Express `app.use('/ops', …)`, Fastify's `prefix`, koa-mount)
+ * or when the handler is the whole server. Mounted at the application's own root, `/`
+ * stays the application's.
+ */
+function ownsRoot(req: IncomingMessage & { originalUrl?: unknown }): boolean {
+  return typeof req.originalUrl === 'string' && pathOf(req.originalUrl) !== pathOf(req.url);
+}
+
 /** A `(req, res, next?)` handler serving otelkit's endpoints. */
 export function monitoringHandler(): MonitoringRequestHandler {
   return function otelkitMonitoring(req, res, next) {
     try {
       const r = router();
-      if (r !== undefined && r.matches(pathOf(req.url))) return void serve(r, req, res);
+      const path = pathOf(req.url);
+      if (r !== undefined && r.matches(path) && (next === undefined || path !== '/' || ownsRoot(req))) return void serve(r, req, res);
       if (next !== undefined) return next();
       if (r === undefined) return writeReply(res, NOT_RUNNING);
       void serve(r, req, res); // the router answers 404 JSON
@@ -73,7 +86,7 @@ export function monitoringHandler(): MonitoringRequestHandler {
 monitoringHandler.koa = function koa(): KoaMiddleware {
   return async function otelkitMonitoring(ctx, next) {
     const r = router();
-    if (r === undefined || !r.matches(ctx.path)) return next();
+    if (r === undefined || !r.matches(ctx.path) || (ctx.path === '/' && !ctx.mountPath)) return next();
     ctx.respond = false;
     await serve(r, ctx.req, ctx.res, ctx.path);
   };
@@ -91,6 +104,7 @@ monitoringHandler.fastify = function fastify(instance: FastifyLike, _options: un
   }
   const prefix = instance.prefix ?? '';
   for (const url of r.paths) {
+    if (url === '/' && prefix === '') continue; // the application's root stays its own
     const methods = FASTIFY_METHODS.filter((method) => {
       try {
         return instance.hasRoute?.({ method, url: prefix + url }) !== true; // hasRoute takes the full path

@@ -76,6 +76,8 @@ export async function startApp(file, options = {}) {
     url: `http://127.0.0.1:${port}`,
     stdout: () => stdout,
     stderr: () => stderr,
+    /** Both streams: otelkit's own messages are log lines on stdout, or stderr before its logger runs. */
+    output: () => stdout + stderr,
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -94,7 +94,7 @@ test(`collector refusing connections for ${OUTAGE_MS / 1000} s under load, then 
     console.log(`# collector refusing for ${OUTAGE_MS / 1000} s at 200 req/s: p99 ${p99(base.latencies).toFixed(1)} ms (collector up) → ${p99(down.latencies).toFixed(1)} ms (down), `
       + `p50 ${percentile(base.latencies, 0.5).toFixed(1)} → ${percentile(down.latencies, 0.5).toFixed(1)} ms; peak RSS ${base.peakRss.toFixed(1)} → ${down.peakRss.toFixed(1)} MiB; `
       + `queue ${queue.value}/${capacity.value}; spans dropped ${dropped}, failed exports ${failedExports} (otel_sdk_processor_span_processed_total{error_type}); export resumed after ${resumeSeconds.toFixed(1)} s`);
-    const warnings = app.stderr().split('\n').filter((l) => /export (failed|timed out)/.test(l));
+    const warnings = app.output().split('\n').filter((l) => /export (failed|timed out)/.test(l));
     assert.ok(warnings.length >= 1 && warnings.length <= (LONG ? 8 : 4), `rate-limited warnings, got ${warnings.length}:\n${app.stderr()}`);
     assert.doesNotMatch(app.stderr(), /Unhandled|unhandledRejection|\n\s+at /, 'no unhandled rejection, no stack spam');
     assert.ok(down.peakRss - base.peakRss < 60, `peak RSS grew ${(down.peakRss - base.peakRss).toFixed(1)} MiB`);
@@ -227,7 +227,7 @@ test('SDK started twice (preload + start()): one warning, same instance, one ser
     await new Promise((r) => setTimeout(r, 1500));
     const perRequest = receiver.spans.filter((x) => x.kind === SERVER && x.attributes['request.id'] === 'twice-1').length;
     assert.equal(perRequest, 1);
-    const warnings = app.stderr().split('\n').filter((l) => /already running/.test(l)).length;
+    const warnings = app.output().split('\n').filter((l) => /already running/.test(l)).length;
     assert.equal(warnings, 1, app.stderr());
     console.log(`# SDK started twice (preload + start()): ${perRequest} server span per request, ${warnings} warning, start() returned the running instance`);
   } finally {
