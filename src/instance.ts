@@ -21,7 +21,7 @@ import type { ResponseInfo } from './requests/http-server';
 import { guard } from './guard';
 import { createDbFeature, type DbFeature } from './db';
 import { createApmFeature, type ApmFeature } from './apm';
-import { createErrorsFeature } from './errors';
+import { createErrorsFeature, type ErrorsFeature } from './errors';
 import { createStatusPageFeature } from './server/status-page';
 import { createCluster } from './cluster';
 import { processCheck } from './health/builtin';
@@ -70,6 +70,7 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
     apm: named.apm.stats,
     slow: named.db.slow,
     nPlusOne: named.db.nPlusOne,
+    errors: named.errors.store,
     readings: named.metrics.readings,
     processFigures: async () => ({ ...((await processCheck(named.metrics.readings).run()) as Record<string, unknown>), uptime_seconds: Math.round(process.uptime() * 100) / 100 }),
     local: createRouter(routes),
@@ -155,19 +156,21 @@ function needsPrometheusServer(config: Config): boolean {
  * The concerns otelkit is made of, in span-processor order: statements are made safe and
  * slow queries recorded before APM statistics, and both before any exporter.
  */
-function createFeatures(config: Config): { all: Feature[]; db: DbFeature; apm: ApmFeature; metrics: MetricsFeature } {
+function createFeatures(config: Config): { all: Feature[]; db: DbFeature; apm: ApmFeature; errors: ErrorsFeature; metrics: MetricsFeature } {
   const metrics = createMetricsFeature(config);
   const db = createDbFeature(config);
   const apm = createApmFeature(config);
+  const errors = createErrorsFeature(config);
   return {
     db,
     apm,
+    errors,
     metrics,
     all: [
       createLogging(config),
       db,
       apm,
-      createErrorsFeature(config),
+      errors,
       metrics,
       createHealthFeature(config, metrics.readings),
       createMountFeature(config, () => currentInstance()?.router),

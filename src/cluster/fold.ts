@@ -6,6 +6,7 @@
 import { ApmStats } from '../apm/stats';
 import { NPlusOneDetector } from '../db/n-plus-one';
 import { SlowQueryStore } from '../db/slow-queries';
+import { mergeErrors } from './errors-merge';
 import { mergeMetrics } from './metrics-merge';
 import { monotonicOnly } from './metrics-wire';
 import type { Snapshot } from './snapshot';
@@ -34,5 +35,7 @@ export function foldDeparted(into: Snapshot, gone: Snapshot, limits: Limits, cou
   if (shapes.length > 0) out.slow_shapes = SlowQueryStore.merged(limits.slowQueryLimit, shapes).toWire(0, true);
   const detections = [into.n_plus_one, gone.n_plus_one].filter((w) => w !== undefined);
   if (detections.length > 0) out.n_plus_one = NPlusOneDetector.merged(limits.nPlusOneMin, detections).list();
+  const errors = [into.errors, gone.errors].filter((w) => w !== undefined);
+  if (errors.length > 0) out.errors = mergeErrors(errors);
   return out;
 }

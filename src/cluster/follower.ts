@@ -12,6 +12,7 @@ import type { Hello } from './leader';
 import { parseSnapshotRequest, takeSnapshot, type Clearable, type LocalSources, type Snapshot } from './snapshot';
 
 const CONNECT_TIMEOUT_MS = 1000;
+const CLEARABLE: ReadonlySet<string> = new Set<Clearable>(['apm', 'slow', 'n_plus_one', 'errors']);
 
 export interface Following {
   /** Resolves when the connection to the leader ends. */
@@ -77,7 +78,7 @@ function following(peer: Peer, ended: Promise<void>): Following {
 function serve(local: LocalSources, op: string, args: Readonly<Record<string, unknown>>): Promise<unknown> | unknown {
   if (op === 'collect') return takeSnapshot(local, parseSnapshotRequest(args));
   if (op === 'route') return local.dispatch(routeRequest(args));
-  if (op === 'clear' && (args.part === 'apm' || args.part === 'slow' || args.part === 'n_plus_one')) return local.clear(args.part as Clearable);
+  if (op === 'clear' && typeof args.part === 'string' && CLEARABLE.has(args.part)) return local.clear(args.part as Clearable);
   throw new Error(`unknown request ${op}`);
 }
 

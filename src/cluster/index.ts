@@ -12,6 +12,7 @@ import type { AppInfo } from '../app-info';
 import type { ApmStats } from '../apm/stats';
 import type { SlowQueryStore } from '../db/slow-queries';
 import type { NPlusOneDetector } from '../db/n-plus-one';
+import type { ErrorStore } from '../errors/store';
 import type { MetricsJsonSources } from '../metrics/json';
 import type { PrometheusReader } from '../metrics/prometheus';
 import type { AdminServer } from '../server/admin';
@@ -42,6 +43,7 @@ export interface ClusterSources {
   readonly apm: ApmStats;
   readonly slow: SlowQueryStore;
   readonly nPlusOne: NPlusOneDetector;
+  readonly errors: ErrorStore;
   readonly readings: MetricsJsonSources['readings'];
   readonly processFigures: () => Promise<Record<string, unknown>>;
   /** The process's own route table. */
@@ -69,10 +71,12 @@ export function createCluster(src: ClusterSources): Cluster {
     apm: src.apm,
     slow: src.slow,
     nPlusOne: src.nPlusOne,
+    errors: src.errors,
     processFigures: src.processFigures,
     clear(part: Clearable) {
       if (part === 'apm') src.apm.reset();
       else if (part === 'slow') src.slow.clear();
+      else if (part === 'errors') src.errors.clear();
       else src.nPlusOne.clear();
     },
     dispatch: (req) => src.local.dispatch(req),
@@ -136,7 +140,7 @@ export function createCluster(src: ClusterSources): Cluster {
       const following = seat?.following;
       if (following !== undefined) {
         const last = await Promise.race([
-          takeSnapshot(local, { parts: ['metrics', 'apm', 'slow_records', 'slow_shapes', 'n_plus_one'], records: config.slowQueryLimit }).catch(() => undefined),
+          takeSnapshot(local, { parts: ['metrics', 'apm', 'slow_records', 'slow_shapes', 'n_plus_one', 'errors'], records: config.slowQueryLimit }).catch(() => undefined),
           new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), FAREWELL_MS).unref()),
         ]);
         if (last !== undefined) following.farewell(last);

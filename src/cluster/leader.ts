@@ -202,8 +202,9 @@ export class Leader {
       delete this.departed.slow_shapes;
     }
     if (part === 'n_plus_one') delete this.departed.n_plus_one;
+    if (part === 'errors') delete this.departed.errors;
     for (const m of this.members.values()) {
-      m.last = { ...m.last, ...(part === 'apm' ? { apm: undefined } : part === 'slow' ? { slow_records: undefined, slow_shapes: undefined } : { n_plus_one: undefined }) };
+      m.last = { ...m.last, ...CLEARED[part] };
       m.peer?.request('clear', { part }, 2000).catch(() => undefined);
     }
   }
@@ -221,6 +222,13 @@ export class Leader {
     this.server?.close();
   }
 }
+
+const CLEARED: Readonly<Record<Clearable, Snapshot>> = {
+  apm: { apm: undefined },
+  slow: { slow_records: undefined, slow_shapes: undefined },
+  n_plus_one: { n_plus_one: undefined },
+  errors: { errors: undefined },
+};
 
 function isAlive(pid: number): boolean {
   try {

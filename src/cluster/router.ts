@@ -18,6 +18,7 @@ const CLEARS: Readonly<Record<string, Clearable>> = {
   '/api/performance/apm': 'apm',
   '/api/performance/slow-queries': 'slow',
   '/api/performance/n-plus-one': 'n_plus_one',
+  '/api/performance/errors': 'errors',
 };
 
 export interface ClusterRouting {

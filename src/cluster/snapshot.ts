@@ -8,13 +8,14 @@ import type { ApmStats, ApmWire } from '../apm/stats';
 import { APM_SCOPE } from '../apm/metrics';
 import type { SlowQueryStore, SlowWire } from '../db/slow-queries';
 import type { Detection, NPlusOneDetector } from '../db/n-plus-one';
+import type { ErrorJson, ErrorStore } from '../errors/store';
 import type { ParsedRequest, Reply } from '../server/router';
 import { metricsToWire, type WireScope } from './metrics-wire';
 
-export type Part = 'metrics' | 'apm' | 'slow_records' | 'slow_shapes' | 'n_plus_one' | 'process';
-export const PARTS: ReadonlySet<string> = new Set<Part>(['metrics', 'apm', 'slow_records', 'slow_shapes', 'n_plus_one', 'process']);
+export type Part = 'metrics' | 'apm' | 'slow_records' | 'slow_shapes' | 'n_plus_one' | 'errors' | 'process';
+export const PARTS: ReadonlySet<string> = new Set<Part>(['metrics', 'apm', 'slow_records', 'slow_shapes', 'n_plus_one', 'errors', 'process']);
 /** Parts that DELETE endpoints clear. */
-export type Clearable = 'apm' | 'slow' | 'n_plus_one';
+export type Clearable = 'apm' | 'slow' | 'n_plus_one' | 'errors';
 
 export interface Identity {
   readonly pid: number;
@@ -27,6 +28,7 @@ export interface Snapshot {
   slow_records?: SlowWire;
   slow_shapes?: SlowWire;
   n_plus_one?: readonly Detection[];
+  errors?: readonly ErrorJson[];
   process?: Readonly<Record<string, unknown>>;
 }
 
@@ -43,6 +45,7 @@ export interface LocalSources {
   readonly apm: ApmStats;
   readonly slow: SlowQueryStore;
   readonly nPlusOne: NPlusOneDetector;
+  readonly errors: ErrorStore;
   processFigures(): Promise<Record<string, unknown>>;
   clear(part: Clearable): void;
   /** The process's own (not aggregated) answer to an admin request. */
@@ -70,6 +73,9 @@ export async function takeSnapshot(src: LocalSources, req: SnapshotRequest): Pro
         break;
       case 'n_plus_one':
         out.n_plus_one = src.nPlusOne.list();
+        break;
+      case 'errors':
+        out.errors = src.errors.list(src.errors.capacity);
         break;
       case 'process':
         out.process = await src.processFigures();

@@ -18,6 +18,8 @@ import { intParam, isReply } from '../server/params';
 import { PROMETHEUS_CONTENT_TYPE } from '../server/routes';
 import type { Handler, ParsedRequest, Reply } from '../server/router';
 import { mergeMetrics, type MetricsSource } from './metrics-merge';
+import { mergeErrors } from './errors-merge';
+import { MAX_LIMIT as MAX_ERRORS_LIMIT } from '../errors/routes';
 import { wireToScopeMetrics } from './metrics-wire';
 import type { ServiceMeter } from './service-meter';
 import type { Answer, Gathered } from './leader';
@@ -114,6 +116,13 @@ export const VIEWS: Readonly<Record<string, View>> = {
     const s = await ctx.gather({ parts: ['n_plus_one'] });
     const detections = NPlusOneDetector.merged(ctx.limits.nPlusOneMin, every(s).flatMap((a) => (a.snapshot.n_plus_one ? [a.snapshot.n_plus_one] : [])));
     return withCluster(await dbHandler(ctx, undefined, detections, '/api/performance/n-plus-one')(req), s);
+  },
+  '/api/performance/errors': async (req, ctx) => {
+    const limit = intParam(req.query, 'limit', { default: 50, min: 1, max: MAX_ERRORS_LIMIT });
+    if (isReply(limit)) return limit;
+    const s = await ctx.gather({ parts: ['errors'] });
+    const errors = mergeErrors(every(s).flatMap((a) => (a.snapshot.errors ? [a.snapshot.errors] : [])));
+    return withCluster({ status: 200, body: { errors: errors.slice(0, limit) } }, s);
   },
   '/api/health/detailed': async (req, ctx) => {
     if (ctx.healthDetailed === undefined) return { status: 404, body: { error: 'not_found', message: 'no detailed health' } };

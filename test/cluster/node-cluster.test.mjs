@@ -28,12 +28,12 @@ async function startCluster(workers, env = {}) {
 }
 
 /** n requests, each on a new connection (the primary deals connections to workers in turn). */
-async function hit(url, n) {
+async function hit(url, n, expected = 200) {
   for (let i = 0; i < n; i++) {
     const status = await new Promise((resolve, reject) => {
       get(url, { agent: false }, (res) => res.resume().on('end', () => resolve(res.statusCode))).on('error', reject);
     });
-    assert.equal(status, 200);
+    assert.equal(status, expected);
   }
 }
 
@@ -192,6 +192,25 @@ test('OTELKIT_MOUNT_ROUTES: /api/metrics on the app port answers for the service
     }
     // Each mounted answer is itself a request on the app's port, counted before the next.
     assert.deepEqual(answers.map((m) => [m.application.requests_total, m.cluster.processes]), [[20, 3], [21, 3], [22, 3], [23, 3]]);
+  } finally {
+    await c.run.stop();
+  }
+});
+
+test('recent errors: one entry per fingerprint over every worker, counts added; DELETE clears every worker', async () => {
+  const c = await startCluster(2);
+  try {
+    await hit(`${c.app}/fail`, 6, 500);
+    const { errors, cluster } = await eventually(async () => {
+      const body = (await getJson(`${c.admin}/api/performance/errors`)).json;
+      return body.errors.length > 0 && body.errors[0].count === 6 && body;
+    }, 5000, 'six failures counted');
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal(cluster.answered, 3);
+    const own = await Promise.all(c.workerPids.map(async (pid) => (await getJson(`${c.admin}/api/performance/errors?process=${pid}`)).json.errors[0]?.count ?? 0));
+    assert.ok(own.every((n) => n > 0) && own[0] + own[1] === 6, `each worker's own: ${own}`);
+    assert.equal((await fetch(`${c.admin}/api/performance/errors`, { method: 'DELETE' })).status, 204);
+    await eventually(async () => (await getJson(`${c.admin}/api/performance/errors`)).json.errors.length === 0, 3000, 'cleared everywhere');
   } finally {
     await c.run.stop();
   }
