@@ -90,6 +90,8 @@ export interface Config {
   readonly healthCacheMs: number;
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  readonly processRole: 'auto' | 'service' | 'wrapper';
+  readonly pm2ExecPath: string;
 }
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
@@ -159,10 +161,34 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'OTELKIT_HEALTH_CACHE_MS', field: 'healthCacheMs', type: 'integer', default: '1000', min: 0, max: 600_000, description: 'Detailed health results are reused this long.' },
   { key: 'DATABASE_URL', field: 'databaseUrl', type: 'url', default: '', description: 'PostgreSQL URL probed by detailed health (password masked everywhere).' },
   { key: 'REDIS_URL', field: 'redisUrl', type: 'url', default: '', description: 'Redis URL probed by detailed health.' },
+  // Many processes (docs/ARCHITECTURE.md "Many processes")
+  { key: 'OTELKIT_PROCESS_ROLE', field: 'processRole', type: 'enum', default: 'auto', values: ['auto', 'service', 'wrapper'], description: 'auto: the preload steps aside in package managers, script runners, watchers and PM2\'s CLI and daemon (npm, npx, yarn, pnpm, cross-env, nodemon, tsx, …), so the service process owns the endpoints; service: start in this process whatever it is; wrapper: never start in it.' },
+  { key: 'pm_exec_path', field: 'pm2ExecPath', type: 'string', default: '', description: "Set by PM2 (inside pm2_env, which otelkit reads as PM2's container will): the app's script, whose package names the service." },
 ];
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type Warn = (message: string) => void;
+
+/**
+ * The environment the application will see. PM2 hands an app its environment as JSON in
+ * `pm2_env` and its container copies it into process.env only after the preload ran; read
+ * here as the container will, so OTEL_SERVICE_NAME and the rest set for the app apply.
+ */
+export function serviceEnvironment(env: Env): Env {
+  const raw = env.pm2_env;
+  if (raw === undefined || raw === '') return env;
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (parsed === null || typeof parsed !== 'object') return env;
+    const out: Record<string, string | undefined> = { ...env };
+    for (const [k, v] of Object.entries(parsed)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    }
+    return out;
+  } catch {
+    return env;
+  }
+}
 
 /** Reads the environment once into a frozen Config. Never throws. */
 export function loadConfig(env: Env = process.env, warn: Warn = defaultWarn): Config {

@@ -13,16 +13,19 @@ import { startAdminServer, type AdminServer } from './server/admin';
 import { createRouter } from './server/router';
 import { buildRoutes } from './server/routes';
 import type { RouteTable } from './server/router';
-import { createMetricsFeature } from './metrics/feature';
+import { createMetricsFeature, type MetricsFeature } from './metrics/feature';
 import { createHealthFeature } from './health/feature';
 import { createMountFeature } from './server/mount';
 import type { Feature, Running } from './feature';
 import type { ResponseInfo } from './requests/http-server';
 import { guard } from './guard';
-import { createDbFeature } from './db';
-import { createApmFeature } from './apm';
-import { createErrorsFeature } from './errors';
+import { createDbFeature, type DbFeature } from './db';
+import { createApmFeature, type ApmFeature } from './apm';
+import { createErrorsFeature, type ErrorsFeature } from './errors';
 import { createStatusPageFeature } from './server/status-page';
+import { createCluster } from './cluster';
+import { processCheck } from './health/builtin';
+import { isClusterWorker } from './process-role';
 import { createLogging } from './logging';
 import { sharedLogger } from './logging/shared';
 import { currentInstance, type Otelkit, type StartOptions } from './start';
@@ -33,7 +36,8 @@ const REPORT_AFTER_MS = 1000;
 export function createInstance(config: Config, app: AppInfo, options: StartOptions): Otelkit {
   const startedAt = Date.now();
   let draining = false;
-  const features = createFeatures(config);
+  const named = createFeatures(config);
+  const features = named.all;
   const sdk = startSdk(config, app, {
     spanProcessors: features.flatMap((f) => f.spanProcessors ?? []),
     onResponse: combineResponseHooks(features),
@@ -58,11 +62,38 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
     prometheus: (apmOnly) => sdk.prometheus.render(apmOnly ? (scope) => scope.name === 'otelkit.apm' : undefined),
     extra,
   });
-  const router = createRouter(routes);
-  const servers: AdminServer[] = [startAdminServer(config.adminHost, config.adminPort, router)];
-  if (needsPrometheusServer(config)) {
-    servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] }), 'the separate Prometheus endpoint'));
-  }
+  // Under Node's cluster or PM2, the process holding the admin port answers for all (src/cluster).
+  const cluster = createCluster({
+    config, app, service, startedAt,
+    resource: sdk.resource,
+    prometheus: sdk.prometheus,
+    apm: named.apm.stats,
+    slow: named.db.slow,
+    nPlusOne: named.db.nPlusOne,
+    errors: named.errors.store,
+    readings: named.metrics.readings,
+    processFigures: async () => ({ ...((await processCheck(named.metrics.readings).run()) as Record<string, unknown>), uptime_seconds: Math.round(process.uptime() * 100) / 100 }),
+    local: createRouter(routes),
+    healthDetailed: routes['/api/health/detailed']?.GET,
+  });
+  const router = cluster.router;
+  const worker = isClusterWorker();
+  const admin = startAdminServer(config.adminHost, config.adminPort, router, undefined, { exclusive: worker, quietInUse: worker, deferred: true });
+  const servers: AdminServer[] = [admin];
+  const prometheusServer = () =>
+    startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': { GET: (req) => router.dispatch(req) } }), 'the separate Prometheus endpoint');
+  // The separate Prometheus endpoint listens after the admin server's first attempt (which
+  // has the port when both share it); in a worker, only once this process leads.
+  let promStarted = false;
+  const startPrometheus = () => {
+    if (promStarted || !needsPrometheusServer(config)) return;
+    promStarted = true;
+    servers.push(prometheusServer());
+  };
+  if (!worker) void admin.ready.then(startPrometheus);
+  cluster.seat(admin, () => {
+    if (worker) startPrometheus();
+  });
   // The self-report, once the app has loaded what it loads at start: the instrumentations
   // built so far, and how many wait for a module the app has not loaded.
   setTimeout(() => {
@@ -88,6 +119,7 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
       stopped ??= (async () => {
         draining = true;
         lifecycle?.uninstall();
+        await bounded(() => cluster.shutdown(), config.shutdownTimeoutMs, 'handing over to the other processes');
         await bounded(async () => {
           await sdk.shutdown();
           await Promise.allSettled(features.map((f) => f.shutdown?.()));
@@ -124,18 +156,27 @@ function needsPrometheusServer(config: Config): boolean {
  * The concerns otelkit is made of, in span-processor order: statements are made safe and
  * slow queries recorded before APM statistics, and both before any exporter.
  */
-function createFeatures(config: Config): Feature[] {
+function createFeatures(config: Config): { all: Feature[]; db: DbFeature; apm: ApmFeature; errors: ErrorsFeature; metrics: MetricsFeature } {
   const metrics = createMetricsFeature(config);
-  return [
-    createLogging(config),
-    createDbFeature(config),
-    createApmFeature(config),
-    createErrorsFeature(config),
+  const db = createDbFeature(config);
+  const apm = createApmFeature(config);
+  const errors = createErrorsFeature(config);
+  return {
+    db,
+    apm,
+    errors,
     metrics,
-    createHealthFeature(config, metrics.readings),
-    createMountFeature(config, () => currentInstance()?.router),
-    createStatusPageFeature(),
-  ];
+    all: [
+      createLogging(config),
+      db,
+      apm,
+      errors,
+      metrics,
+      createHealthFeature(config, metrics.readings),
+      createMountFeature(config, () => currentInstance()?.router),
+      createStatusPageFeature(),
+    ],
+  };
 }
 
 function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInfo, req: IncomingMessage) => void) | undefined {

@@ -1,9 +1,9 @@
 /** What `--require otelkit/register` and `--import otelkit/register` run. */
-import { start } from './start';
+import { startIn } from './start';
 import { componentLogger } from './diag';
 
 export function startFromPreload(mode: 'require' | 'import'): void {
-  const instance = start();
+  const instance = startIn({}, true);
   if (instance && mode === 'require' && instance.app.isEsm) {
     componentLogger('otelkit').warn(
       `${instance.app.entry} is an ES module started with --require: the CommonJS packages it imports ` +

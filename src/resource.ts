@@ -6,6 +6,7 @@ import { defaultResource, resourceFromAttributes, type Resource } from '@opentel
 import type { Attributes } from '@opentelemetry/api';
 import type { Config } from './config';
 import type { AppInfo } from './app-info';
+import { clusterWorkerId } from './process-role';
 
 export function buildResource(config: Config, app: AppInfo, added: Attributes = {}): Resource {
   const fromEnv = { ...added, ...parseResourceAttributes(config.resourceAttributes) };
@@ -21,10 +22,21 @@ export function buildResource(config: Config, app: AppInfo, added: Attributes = 
     'deployment.environment.name': config.nodeEnv,
     ...fromEnv,
     'service.name': config.serviceName || (fromEnv['service.name'] as string) || app.name || 'unknown_service:node',
-    'service.instance.id': (fromEnv['service.instance.id'] as string) || randomUUID(),
+    'service.instance.id': instanceId(fromEnv['service.instance.id']),
   };
   if (app.version && !fromEnv['service.version']) attributes['service.version'] = app.version;
   return defaultResource().merge(resourceFromAttributes(attributes));
+}
+
+/**
+ * A random id per process; one given in the environment is shared by every worker of a
+ * cluster, so a worker adds its cluster worker id to it (each process exports its own
+ * series over OTLP, and a shared id would make them collide).
+ */
+function instanceId(given: unknown): string {
+  if (typeof given !== 'string' || given === '') return randomUUID();
+  const worker = clusterWorkerId();
+  return worker === undefined ? given : `${given}-${worker}`;
 }
 
 /** OTEL_RESOURCE_ATTRIBUTES: key1=value1,key2=value2 with percent-encoded values. */

@@ -3,7 +3,7 @@
  * otelkit per process — a second start() (preload plus an explicit call) returns the
  * running instance with one warning, and never doubles spans.
  */
-import { loadConfig, type Config, type Env } from './config';
+import { loadConfig, serviceEnvironment, type Config, type Env } from './config';
 import { readAppInfo, type AppInfo } from './app-info';
 import { componentLogger, setupDiag } from './diag';
 import type { Additions, Sdk } from './sdk';
@@ -45,6 +45,14 @@ export function currentInstance(): Otelkit | undefined {
 
 /** Starts otelkit once; never throws into the caller. */
 export function start(options: StartOptions = {}): Otelkit | undefined {
+  return startIn(options, false);
+}
+
+/**
+ * What start() and the preload share. The preload first asks whether this process is the
+ * service at all (src/process-role.ts): in npm, nodemon, PM2's daemon… it starts nothing.
+ */
+export function startIn(options: StartOptions, fromPreload: boolean): Otelkit | undefined {
   const existing = currentInstance();
   if (existing) {
     log.warn('otelkit is already running (started by the preload?); start() returned the running instance.');
@@ -52,11 +60,20 @@ export function start(options: StartOptions = {}): Otelkit | undefined {
   }
   try {
     const warnings: string[] = [];
-    const config = loadConfig(options.env ?? process.env, (w) => warnings.push(w));
+    const config = loadConfig(options.env ?? serviceEnvironment(process.env), (w) => warnings.push(w));
     // Disabled: nothing is installed, not even a diagnostics logger.
     if (config.sdkDisabled) return undefined;
     setupDiag(config.otelLogLevel);
-    const app = readAppInfo();
+    if (fromPreload) {
+      const { processRole } = require('./process-role') as typeof import('./process-role');
+      const role = processRole(config.processRole);
+      if (role.kind === 'wrapper') {
+        log.info(`this process is ${role.tool}, which starts the service: otelkit starts in the service's own process, not here (OTELKIT_PROCESS_ROLE=service overrides).`);
+        return undefined;
+      }
+    }
+    // Under PM2 the script running is PM2's container; the app is the one it will load.
+    const app = readAppInfo(config.pm2ExecPath === '' ? process.argv : [process.argv[0], config.pm2ExecPath]);
     const api = checkApi(app.dir);
     if (api !== undefined) log.warn(api.message);
     if (api?.fatal) return undefined;

@@ -77,7 +77,7 @@ test('NODE_ENV=production switches logs to JSON; admin port follows Prometheus u
 
 test('docs/CONFIGURATION.md lists exactly the variables of the config table, with their defaults', () => {
   const readme = readFileSync(`${ROOT}docs/CONFIGURATION.md`, 'utf8');
-  const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]*) \|/gm)].map((m) => [m[1], m[2].trim()]);
+  const rows = [...readme.matchAll(/^\| `([A-Za-z0-9_]+)` \| ([^|]*) \|/gm)].map((m) => [m[1], m[2].trim()]);
   const documented = new Map(rows);
   const declared = new Map(ENV_TABLE.map((s) => [s.key, s.default]));
   assert.deepEqual([...documented.keys()].sort(), [...declared.keys()].sort());

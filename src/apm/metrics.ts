@@ -25,7 +25,8 @@ function attrsFor(op: OperationStats): Attributes[] {
   return list;
 }
 
-export function registerApmMetrics(meter: Meter, stats: ApmStats): () => void {
+/** `stats` is read at each collection (a process's own, or a service's merged view). */
+export function registerApmMetrics(meter: Meter, stats: Pick<ApmStats, 'all' | 'overflowed'>): () => void {
   const calls = meter.createObservableCounter('otelkit.apm.calls', { description: 'Finished spans per APM operation.', unit: '{call}' });
   const errors = meter.createObservableCounter('otelkit.apm.errors', { description: 'Spans with error status per APM operation.', unit: '{call}' });
   const time = meter.createObservableCounter('otelkit.apm.time', { description: 'Summed span duration per APM operation.', unit: 's' });

@@ -7,10 +7,29 @@
 import type { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { createSketch, quantile, roundMs, type Sketch } from './sketch';
+import { mergeSketchWire, sketchToWire, type SketchWire } from './sketch-wire';
 import { kindName, operationName } from './naming';
 
 export const OTHER = 'other';
 const KINDS = 5;
+
+export interface OperationWire {
+  readonly operation: string;
+  readonly kind: string;
+  readonly overflow: boolean;
+  readonly count: number;
+  readonly errors: number;
+  readonly sum_ms: number;
+  readonly min_ms: number | null;
+  readonly max_ms: number;
+  readonly sketch: SketchWire;
+}
+
+export interface ApmWire {
+  readonly since: number;
+  readonly overflowed: number;
+  readonly operations: readonly OperationWire[];
+}
 
 export class OperationStats {
   count = 0;
@@ -37,6 +56,21 @@ export class OperationStats {
 
   quantile(q: number): number {
     return quantile(this.sketch, q, this.minMs, this.maxMs);
+  }
+
+  /** These statistics as sent between the processes of a service (src/cluster). */
+  toWire(): OperationWire {
+    return { operation: this.operation, kind: this.kind, overflow: this.overflow, count: this.count, errors: this.errors, sum_ms: this.sumMs, min_ms: Number.isFinite(this.minMs) ? this.minMs : null, max_ms: this.maxMs, sketch: sketchToWire(this.sketch) };
+  }
+
+  /** Adds another process's statistics of the same operation. */
+  absorb(w: OperationWire): void {
+    this.count += w.count;
+    this.errors += w.errors;
+    this.sumMs += w.sum_ms;
+    if (w.min_ms !== null && w.min_ms < this.minMs) this.minMs = w.min_ms;
+    if (w.max_ms > this.maxMs) this.maxMs = w.max_ms;
+    mergeSketchWire(this.sketch, w.sketch);
   }
 
   toJson(): object {
@@ -115,5 +149,36 @@ export class ApmStats {
     this.names = 0;
     this.overflowed = 0;
     this.since = Date.now();
+  }
+
+  /** The statistics as sent between the processes of a service (src/cluster). */
+  toWire(): ApmWire {
+    return { since: this.since, overflowed: this.overflowed, operations: this.all().filter((op) => op.count > 0).map((op) => op.toWire()) };
+  }
+
+  /** Several processes' statistics as one, bounded by maxOperations like any ApmStats. */
+  static merged(maxOperations: number, wires: readonly ApmWire[]): ApmStats {
+    const out = new ApmStats(maxOperations);
+    for (const w of wires) {
+      out.since = Math.min(out.since, w.since);
+      out.overflowed += w.overflowed;
+      for (const op of w.operations) out.absorbOperation(op);
+    }
+    return out;
+  }
+
+  private absorbOperation(w: OperationWire): void {
+    let kind = 0;
+    while (kind < KINDS && kindName(kind) !== w.kind) kind++;
+    if (kind === KINDS) kind = 0;
+    const operations = this.byOperation[kind];
+    let stats = w.overflow ? undefined : operations.get(w.operation);
+    if (stats === undefined && !w.overflow && this.tracked < this.maxOperations) {
+      stats = new OperationStats(w.operation, kindName(kind), false);
+      operations.set(w.operation, stats);
+      this.tracked++;
+    }
+    stats ??= this.others[kind] ??= new OperationStats(OTHER, kindName(kind), true);
+    stats.absorb(w);
   }
 }

@@ -104,6 +104,14 @@ export class NPlusOneDetector {
     return this.detections.newest(limit);
   }
 
+  /** Several processes' detections as one list (the newest MAX_DETECTIONS, newest first). */
+  static merged(minRepeats: number, lists: readonly (readonly Detection[])[]): NPlusOneDetector {
+    const out = new NPlusOneDetector({ minRepeats });
+    const all = lists.flat().sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+    for (const d of all.slice(-MAX_DETECTIONS)) out.detections.push(d);
+    return out;
+  }
+
   get inFlight(): number {
     return this.tracks.size;
   }

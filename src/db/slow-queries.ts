@@ -5,6 +5,7 @@
  */
 import { Ring } from './ring';
 import { createSketch, quantile, roundMs, type Sketch } from '../apm/sketch';
+import { mergeSketchWire, sketchToWire, type SketchWire } from '../apm/sketch-wire';
 
 export interface SlowQueryInput {
   readonly time: number;
@@ -34,6 +35,27 @@ export interface SlowQueryJson {
   error?: string;
 }
 
+/** One statement shape's statistics as sent between the processes of a service (src/cluster). */
+export interface ShapeWire {
+  readonly fingerprint: string;
+  readonly statement: string;
+  readonly count: number;
+  readonly sum_ms: number;
+  readonly min_ms: number | null;
+  readonly max_ms: number;
+  readonly last_time: number;
+  readonly last_request_id: string | null;
+  readonly last_trace_id: string | null;
+  readonly sketch: SketchWire;
+}
+
+export interface SlowWire {
+  readonly total: number;
+  /** Newest first. */
+  readonly records: readonly SlowQueryInput[];
+  readonly shapes: readonly ShapeWire[];
+}
+
 export const MAX_FINGERPRINTS = 500;
 export const OTHER_FINGERPRINT = 'other';
 
@@ -59,6 +81,28 @@ class FingerprintStats {
     if (ms < this.minMs) this.minMs = ms;
     this.sketch.accept(ms);
   }
+
+  toWire(): ShapeWire {
+    return {
+      fingerprint: this.fingerprint, statement: this.statement, count: this.count, sum_ms: this.sumMs,
+      min_ms: Number.isFinite(this.minMs) ? this.minMs : null, max_ms: this.maxMs,
+      last_time: this.lastTime, last_request_id: this.lastRequestId, last_trace_id: this.lastTraceId,
+      sketch: sketchToWire(this.sketch),
+    };
+  }
+
+  absorb(w: ShapeWire): void {
+    this.count += w.count;
+    this.sumMs += w.sum_ms;
+    if (w.max_ms > this.maxMs) this.maxMs = w.max_ms;
+    if (w.min_ms !== null && w.min_ms < this.minMs) this.minMs = w.min_ms;
+    if (w.last_time >= this.lastTime) {
+      this.lastTime = w.last_time;
+      this.lastRequestId = w.last_request_id;
+      this.lastTraceId = w.last_trace_id;
+    }
+    mergeSketchWire(this.sketch, w.sketch);
+  }
 }
 
 export class SlowQueryStore {
@@ -73,11 +117,15 @@ export class SlowQueryStore {
   record(q: SlowQueryInput): void {
     this.total++;
     this.ring.push(q);
-    let stats = this.byFingerprint.get(q.fingerprint);
+    this.shape(q.fingerprint, q.statement).add(q.durationMs, q);
+  }
+
+  private shape(fingerprint: string, statement: string): FingerprintStats {
+    let stats = this.byFingerprint.get(fingerprint);
     if (stats === undefined) {
       if (this.byFingerprint.size < this.maxFingerprints) {
-        stats = new FingerprintStats(q.fingerprint, q.statement);
-        this.byFingerprint.set(q.fingerprint, stats);
+        stats = new FingerprintStats(fingerprint, statement);
+        this.byFingerprint.set(fingerprint, stats);
       } else {
         stats = this.byFingerprint.get(OTHER_FINGERPRINT);
         if (stats === undefined) {
@@ -86,7 +134,24 @@ export class SlowQueryStore {
         }
       }
     }
-    stats.add(q.durationMs, q);
+    return stats;
+  }
+
+  /** The newest `records` records and (with `shapes`) the per-shape statistics, as sent between processes. */
+  toWire(records: number, shapes: boolean): SlowWire {
+    return { total: this.total, records: this.ring.newest(records), shapes: shapes ? [...this.byFingerprint.values()].map((s) => s.toWire()) : [] };
+  }
+
+  /** Several processes' records (newest kept, newest first) and shape statistics as one store. */
+  static merged(limit: number, wires: readonly SlowWire[]): SlowQueryStore {
+    const out = new SlowQueryStore(limit);
+    const records = wires.flatMap((w) => w.records).sort((a, b) => a.time - b.time);
+    for (const q of records.slice(-limit)) out.ring.push(q);
+    for (const w of wires) {
+      out.total += w.total;
+      for (const shape of w.shapes) out.shape(shape.fingerprint, shape.statement).absorb(shape);
+    }
+    return out;
   }
 
   list(limit: number): SlowQueryJson[] {

@@ -7,7 +7,7 @@
  * observable callback of the SDK (some, like the runtime-node event-loop histogram, reset
  * on collection), so a dashboard polling /api/metrics costs at most one per second.
  */
-import { DataPointType, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { DataPointType, type MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 
 export interface RequestStats {
   readonly requestsTotal: number;
@@ -25,31 +25,7 @@ export function createRequestStats(reader: Pick<MetricReader, 'collect'>): () =>
 
   async function collect(): Promise<RequestStats> {
     const { resourceMetrics } = await reader.collect();
-    const byStatus: Record<string, number> = {};
-    let count = 0;
-    let sumSeconds = 0;
-    let errors = 0;
-    for (const scope of resourceMetrics.scopeMetrics) {
-      if (scope.scope.name !== 'otelkit') continue;
-      for (const metric of scope.metrics) {
-        if (metric.descriptor.name !== METRIC || metric.dataPointType !== DataPointType.HISTOGRAM) continue;
-        for (const point of metric.dataPoints) {
-          const n = point.value.count;
-          if (!n) continue;
-          const status = String(point.attributes['http.response.status_code'] ?? 'unknown');
-          byStatus[status] = (byStatus[status] ?? 0) + n;
-          count += n;
-          sumSeconds += point.value.sum ?? 0;
-          if (Number(status) >= 500) errors += n;
-        }
-      }
-    }
-    return {
-      requestsTotal: count,
-      byStatus,
-      avgResponseTimeMs: count > 0 ? (sumSeconds / count) * 1000 : 0,
-      errorRate: count > 0 ? errors / count : 0,
-    };
+    return requestStatsOf(resourceMetrics);
   }
 
   return () => {
@@ -63,5 +39,34 @@ export function createRequestStats(reader: Pick<MetricReader, 'collect'>): () =>
         inflight = undefined;
       });
     return inflight;
+  };
+}
+
+/** The request figures of one collection (one process's, or a service's merged). */
+export function requestStatsOf(resourceMetrics: Pick<ResourceMetrics, 'scopeMetrics'>): RequestStats {
+  const byStatus: Record<string, number> = {};
+  let count = 0;
+  let sumSeconds = 0;
+  let errors = 0;
+  for (const scope of resourceMetrics.scopeMetrics) {
+    if (scope.scope.name !== 'otelkit') continue;
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name !== METRIC || metric.dataPointType !== DataPointType.HISTOGRAM) continue;
+      for (const point of metric.dataPoints) {
+        const n = point.value.count;
+        if (!n) continue;
+        const status = String(point.attributes['http.response.status_code'] ?? 'unknown');
+        byStatus[status] = (byStatus[status] ?? 0) + n;
+        count += n;
+        sumSeconds += point.value.sum ?? 0;
+        if (Number(status) >= 500) errors += n;
+      }
+    }
+  }
+  return {
+    requestsTotal: count,
+    byStatus,
+    avgResponseTimeMs: count > 0 ? (sumSeconds / count) * 1000 : 0,
+    errorRate: count > 0 ? errors / count : 0,
   };
 }

@@ -39,23 +39,29 @@ export interface PrometheusReader {
   readonly reader: PrometheusExporter;
   /** Prometheus text of every metric, or only of the scopes `keep` accepts. */
   render(keep?: (scope: ScopeMetrics['scope']) => boolean): Promise<string>;
+  /** Prometheus text of metrics collected elsewhere (the merge of a service's processes). */
+  toText(resourceMetrics: ResourceMetrics, keep?: (scope: ScopeMetrics['scope']) => boolean): string;
 }
 
 export function createPrometheusReader(): PrometheusReader {
   const reader = new PrometheusExporter({ preventServerStart: true });
   const serializer = new PrometheusSerializer('', false);
+  const toText = (resourceMetrics: ResourceMetrics, keep?: (scope: ScopeMetrics['scope']) => boolean) => {
+    const scoped: ResourceMetrics = {
+      resource: resourceMetrics.resource,
+      scopeMetrics: resourceMetrics.scopeMetrics
+        .filter((s) => keep === undefined || keep(s.scope))
+        .map((s) => ({ scope: s.scope, metrics: s.metrics.map(withUnitSuffix) })),
+    };
+    return serializer.serialize(scoped);
+  };
   return {
     reader,
+    toText,
     async render(keep) {
       // Collection errors (a failing observable callback) are reported through diag by the SDK.
       const { resourceMetrics } = await reader.collect();
-      const scoped: ResourceMetrics = {
-        resource: resourceMetrics.resource,
-        scopeMetrics: resourceMetrics.scopeMetrics
-          .filter((s) => keep === undefined || keep(s.scope))
-          .map((s) => ({ scope: s.scope, metrics: s.metrics.map(withUnitSuffix) })),
-      };
-      return serializer.serialize(scoped);
+      return toText(resourceMetrics, keep);
     },
   };
 }

@@ -17,7 +17,21 @@ const warnOnce = createWarnOnce(log);
 export interface AdminServer {
   /** Resolves with the bound port, or undefined when listening failed. */
   readonly ready: Promise<number | undefined>;
+  /** Tries to listen again after a failed attempt: the port, or the error code (src/cluster). */
+  relisten(): Promise<number | string>;
   close(): Promise<void>;
+}
+
+export interface AdminListenOptions {
+  /**
+   * Bind the port in this process: in a cluster worker Node would otherwise share the
+   * primary's handle, and every worker would answer for itself in turn.
+   */
+  readonly exclusive?: boolean;
+  /** A port in use is expected (another process of the service holds it): no warning. */
+  readonly quietInUse?: boolean;
+  /** Do not listen yet: the first relisten() does (`ready` resolves with that first attempt). */
+  readonly deferred?: boolean;
 }
 
 /**
@@ -28,7 +42,7 @@ export function bindAddress(host: string): string {
   return host === 'localhost' ? '127.0.0.1' : host;
 }
 
-export function startAdminServer(host: string, port: number, router: Router, what = 'admin endpoints'): AdminServer {
+export function startAdminServer(host: string, port: number, router: Router, what = 'admin endpoints', options: AdminListenOptions = {}): AdminServer {
   const limiter = createLimiter({
     onLimited: () => warnOnce('busy', `${what} on ${host}:${port}: over ${RATE_PER_SECOND} requests/s; the excess waits (up to ${MAX_QUEUED} requests, ${MAX_WAIT_MS / 1000} s), then gets 503. Reported once.`),
   });
@@ -41,16 +55,27 @@ export function startAdminServer(host: string, port: number, router: Router, wha
   });
   server[kOtelkitServer] = true;
   server.keepAliveTimeout = 5000;
-  const ready = new Promise<number | undefined>((resolve) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      log.warn(`${what} not served: cannot listen on ${host}:${port} (${err.code ?? err.message}); the application runs on.`);
-      resolve(undefined);
+  let first: (port: number | undefined) => void = () => undefined;
+  const ready = new Promise<number | undefined>((resolve) => (first = resolve));
+  const listen = () =>
+    new Promise<number | string>((resolve) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        if (!(options.quietInUse && err.code === 'EADDRINUSE')) {
+          log.warn(`${what} not served: cannot listen on ${host}:${port} (${err.code ?? err.message}); the application runs on.`);
+        }
+        resolve(err.code ?? 'ERROR');
+      };
+      server.once('error', onError);
+      server.listen({ port, host: bindAddress(host), exclusive: options.exclusive === true }, () => {
+        server.off('error', onError);
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    }).then((result) => {
+      first(typeof result === 'number' ? result : undefined);
+      return result;
     });
-    server.listen(port, bindAddress(host), () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
+  if (options.deferred !== true) void listen();
   server.unref();
   // The configured port from the start: an app may listen on it in the same tick.
   let bound: number | undefined = port === 0 ? undefined : port;
@@ -65,6 +90,7 @@ export function startAdminServer(host: string, port: number, router: Router, wha
   });
   return {
     ready,
+    relisten: () => (server.listening ? Promise.resolve(port) : listen()),
     close: () =>
       new Promise<void>((resolve) => {
         stopWatching();

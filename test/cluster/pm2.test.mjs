@@ -1,0 +1,71 @@
+// PM2 cluster mode with the real pm2 package, in a temporary PM2_HOME. The preload comes
+// through NODE_OPTIONS, so PM2's CLI and daemon run it too and must step aside; the two
+// workers coordinate among themselves (PM2's daemon is not ours): one holds the admin
+// port and answers for both, and when it is killed the other takes over without the
+// totals going backwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { get } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { childEnv, freePort, REGISTER_CJS, ROOT } from '../helpers/app.mjs';
+import { parseProm } from '../helpers/prom.mjs';
+import { appDir, eventually, getJson, HTTP_SERVER, PATH } from './helpers.mjs';
+
+const run = promisify(execFile);
+const PM2 = `${ROOT}node_modules/pm2/bin/pm2`;
+
+async function hit(url, n) {
+  for (let i = 0; i < n; i++) {
+    await new Promise((resolve, reject) => get(url, { agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject));
+  }
+}
+
+const requestCount = (text) => parseProm(text).filter((s) => s.name === 'http_server_request_duration_seconds_count').reduce((a, s) => a + s.value, 0);
+
+test('PM2 cluster mode, 2 instances: 40 of 40 requests on every scrape; the leader killed, another leads and nothing goes backwards', { timeout: 120_000 }, async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'otelkit-pm2-'));
+  const app = appDir({ name: 'pm2-app' }, { 'server.js': HTTP_SERVER });
+  const [port, admin] = [await freePort(), await freePort()];
+  const env = childEnv({ PATH, PM2_HOME: home, NODE_OPTIONS: `--require ${REGISTER_CJS}`, PORT: String(port), OTELKIT_ADMIN_PORT: String(admin), OTEL_EXPORTER_PROMETHEUS_PORT: String(admin) });
+  const pm2 = (...args) => run(process.execPath, [PM2, ...args], { env, cwd: app.dir, timeout: 60_000 });
+  const adminUrl = `http://127.0.0.1:${admin}`;
+  try {
+    await pm2('start', 'server.js', '-i', '2', '--name', 'pm2-app');
+    await eventually(async () => (await getJson(`${adminUrl}/api/metrics`)).json.cluster?.processes === 2, 30_000, 'both instances answering together');
+    assert.equal((await getJson(`${adminUrl}/api/health`)).json.service, 'pm2-app', 'named from the app, not from PM2');
+    await hit(`http://127.0.0.1:${port}/`, 40);
+    for (let scrape = 0; scrape < 3; scrape++) {
+      const m = (await getJson(`${adminUrl}/api/metrics`)).json;
+      assert.equal(m.application.requests_total, 40, JSON.stringify(m.application));
+      assert.equal(requestCount(await (await fetch(`${adminUrl}/metrics`)).text()), 40);
+    }
+    const before = (await getJson(`${adminUrl}/api/metrics`)).json;
+    const own = await Promise.all(before.processes.map(async (p) => requestCount(await (await fetch(`${adminUrl}/metrics?process=${p.pid}`)).text())));
+    assert.ok(own.every((n) => n > 0), `both instances served: ${own}`);
+    assert.equal(own[0] + own[1], 40);
+    const leader = before.processes.find((p) => p.role === 'leader');
+    const follower = before.processes.find((p) => p.role === 'follower');
+    process.kill(leader.pid, 'SIGKILL');
+    const killedAt = performance.now();
+    let ledAt;
+    const totals = [];
+    const after = await eventually(async () => {
+      const m = (await getJson(`${adminUrl}/api/metrics`)).json;
+      totals.push(m.application.requests_total);
+      ledAt ??= m.processes.find((p) => p.role === 'leader')?.pid === follower.pid ? performance.now() : undefined;
+      return m.processes.find((p) => p.role === 'leader')?.pid === follower.pid && m.cluster.processes === 2 && m;
+    }, 15_000, 'the other instance leading and PM2\'s replacement joining');
+    assert.ok(totals.every((n) => n >= 40), `a scrape went backwards: ${totals}`);
+    t.diagnostic(`the other instance answered as leader ${Math.round(ledAt - killedAt)} ms after the kill`);
+    assert.ok(after.cluster.departed_processes >= 1);
+    assert.ok(after.application.requests_total >= before.application.requests_total);
+  } finally {
+    await pm2('kill').catch(() => undefined);
+    app.remove();
+    rmSync(home, { recursive: true, force: true });
+  }
+});
