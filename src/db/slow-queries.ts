@@ -4,7 +4,7 @@
  * Records hold the normalised statement only — never a parameter value.
  */
 import { Ring } from './ring';
-import { createSketch, quantile, roundMs, type Sketch } from '../apm/sketch';
+import { Durations, roundMs } from '../apm/sketch';
 
 export interface SlowQueryInput {
   readonly time: number;
@@ -38,20 +38,8 @@ export const MAX_FINGERPRINTS = 500;
 export const OTHER_FINGERPRINT = 'other';
 
 class FingerprintStats {
-  count = 0;
-  sumMs = 0;
-  maxMs = 0;
-  minMs = Infinity;
-  readonly sketch: Sketch = createSketch();
+  readonly durations = new Durations();
   constructor(readonly fingerprint: string, readonly statement: string) {}
-
-  add(ms: number): void {
-    this.count++;
-    this.sumMs += ms;
-    if (ms > this.maxMs) this.maxMs = ms;
-    if (ms < this.minMs) this.minMs = ms;
-    this.sketch.accept(ms);
-  }
 }
 
 export class SlowQueryStore {
@@ -79,7 +67,7 @@ export class SlowQueryStore {
         }
       }
     }
-    stats.add(q.durationMs);
+    stats.durations.add(q.durationMs);
   }
 
   list(limit: number): SlowQueryJson[] {
@@ -87,16 +75,16 @@ export class SlowQueryStore {
   }
 
   stats(): { total: number; by_fingerprint: object[] } {
-    const rows = [...this.byFingerprint.values()].sort((a, b) => b.sumMs - a.sumMs);
+    const rows = [...this.byFingerprint.values()].sort((a, b) => b.durations.sumMs - a.durations.sumMs);
     return {
       total: this.total,
-      by_fingerprint: rows.map((s) => ({
-        fingerprint: s.fingerprint,
-        statement: s.statement,
-        count: s.count,
-        avg_ms: roundMs(s.sumMs / s.count),
-        max_ms: roundMs(s.maxMs),
-        p95_ms: roundMs(quantile(s.sketch, 0.95, s.minMs, s.maxMs)),
+      by_fingerprint: rows.map(({ fingerprint, statement, durations: d }) => ({
+        fingerprint,
+        statement,
+        count: d.count,
+        avg_ms: roundMs(d.avgMs),
+        max_ms: roundMs(d.maxMs),
+        p95_ms: roundMs(d.quantile(0.95)),
       })),
     };
   }
