@@ -11,6 +11,8 @@ import type { Router } from './router';
 import { kOtelkitServer } from '../symbols';
 
 const log = componentLogger('otelkit:server');
+/** On otelkit's own server a loopback address is a local client (no proxy in front). */
+const ADMIN_PORT = { trustLoopback: true };
 const warnOnce = createWarnOnce(log);
 
 export interface AdminServer {
@@ -33,7 +35,7 @@ export function startAdminServer(host: string, port: number, router: Router, wha
   });
   const server: Server & { [kOtelkitServer]?: boolean } = createServer((req, res) => {
     limiter.submit(
-      () => void serve(router, req, res),
+      () => void serve(router, req, res, undefined, ADMIN_PORT),
       () => writeReply(res, { status: 503, headers: { 'retry-after': '1', connection: 'close' }, body: { error: 'busy', message: 'Too many admin requests; retry later.' } }),
       () => req.destroyed || res.destroyed,
     );

@@ -2,7 +2,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ParsedRequest, Reply, Router } from './router';
 
-export function parseRequest(req: IncomingMessage): Omit<ParsedRequest, 'params'> {
+export interface ServeOptions {
+  /** A loopback client may change state without a token (see auth.ts); default false. */
+  readonly trustLoopback?: boolean;
+}
+
+export function parseRequest(req: IncomingMessage, options: ServeOptions = {}): Omit<ParsedRequest, 'params'> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   return {
     method: req.method ?? 'GET',
@@ -10,6 +15,7 @@ export function parseRequest(req: IncomingMessage): Omit<ParsedRequest, 'params'
     query: url.searchParams,
     headers: req.headers,
     remoteAddress: req.socket?.remoteAddress,
+    trustLoopback: options.trustLoopback === true,
   };
 }
 
@@ -34,9 +40,9 @@ function hasHeader(headers: Record<string, unknown>, name: string): boolean {
  * Serves one request from the router; never throws, resolves once the reply is written.
  * `path` overrides the request's own (a framework mounted the handler under a prefix).
  */
-export function serve(router: Router, req: IncomingMessage, res: ServerResponse, path?: string): Promise<void> {
+export function serve(router: Router, req: IncomingMessage, res: ServerResponse, path?: string, options?: ServeOptions): Promise<void> {
   return new Promise<Omit<ParsedRequest, 'params'>>((resolve) => {
-    const parsed = parseRequest(req);
+    const parsed = parseRequest(req, options);
     resolve(path === undefined ? parsed : { ...parsed, path });
   })
     .then((parsed) => router.dispatch(parsed))

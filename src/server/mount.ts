@@ -4,7 +4,8 @@
  * `Server#emit` is wrapped only when the option is on; per event the wrapper costs one
  * comparison, and per request a prefix check. Every other request (and every path of
  * the app that the route table does not know, such as /api/healthz) goes to the app
- * unchanged. otelkit's own admin servers are left alone.
+ * unchanged. otelkit's own admin servers are left alone. As with monitoringHandler(), a
+ * loopback client is not trusted to change state here without OTELKIT_ADMIN_TOKEN.
  */
 import { Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Config } from '../config';

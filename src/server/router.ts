@@ -12,6 +12,12 @@ export interface ParsedRequest {
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
+  /**
+   * Whether a loopback client may change state without OTELKIT_ADMIN_TOKEN: true on
+   * otelkit's own admin server; on the application's port only when the app allows it
+   * (a reverse proxy on the same host makes every client look local there).
+   */
+  readonly trustLoopback?: boolean;
   /** Values of :name segments in the route pattern. */
   readonly params: Readonly<Record<string, string>>;
 }
