@@ -41,3 +41,38 @@ test('a request that waited longer than maxWaitMs is refused; close() refuses wh
   slow.close();
   assert.deepEqual(closed, ['run a', 'refuse b']);
 });
+
+test('large answers wait for the byte budget and for each other; small ones behind them go at once', async () => {
+  const { createByteBudget } = require('../dist/src/server/budget.js');
+  const budget = createByteBudget(1000); // 1,000 bytes a second
+  const limiter = createLimiter({ ratePerSecond: 1000, burst: 100, bytesWaitMs: budget.waitMs });
+  const log = [];
+  const large = (id, bytes) => limiter.submit(async () => {
+    log.push(`run ${id}`);
+    await settle(5);
+    budget.charge(bytes);
+  }, () => log.push(`refuse ${id}`), () => false, true);
+  const small = (id) => limiter.submit(() => log.push(`run ${id}`), () => log.push(`refuse ${id}`), () => false);
+  large('a', 1500); // admitted: the budget starts full; leaves 0.5 s of debt once charged
+  large('b', 10);
+  small('h1');
+  assert.deepEqual(log, ['run a', 'run h1'], 'b waits for a to be written');
+  await settle(50);
+  assert.deepEqual(log, ['run a', 'run h1'], 'then for the budget');
+  small('h2');
+  assert.deepEqual(log, ['run a', 'run h1', 'run h2']);
+  await settle(700);
+  assert.deepEqual(log, ['run a', 'run h1', 'run h2', 'run b']);
+  limiter.close();
+});
+
+test('the byte budget: overdrawn by a large answer, refilled at its rate, its debt floored at 2 s', async () => {
+  const { createByteBudget } = require('../dist/src/server/budget.js');
+  const budget = createByteBudget(10_000);
+  assert.equal(budget.waitMs(), 0);
+  budget.charge(15_000);
+  const wait = budget.waitMs();
+  assert.ok(wait > 400 && wait <= 510, `wait ${wait}`);
+  budget.charge(1e9); // a huge answer: still at most 2 s of wait
+  assert.ok(budget.waitMs() <= 2001, `wait ${budget.waitMs()}`);
+});

@@ -46,6 +46,7 @@ export class SlowQueryStore {
   private readonly ring: Ring<SlowQueryInput>;
   private readonly byFingerprint = new Map<string, FingerprintStats>();
   private total = 0;
+  private changes = 0;
 
   constructor(limit: number, private readonly maxFingerprints = MAX_FINGERPRINTS) {
     this.ring = new Ring(limit);
@@ -53,6 +54,7 @@ export class SlowQueryStore {
 
   record(q: SlowQueryInput): void {
     this.total++;
+    this.changes++;
     this.ring.push(q);
     let stats = this.byFingerprint.get(q.fingerprint);
     if (stats === undefined) {
@@ -89,6 +91,16 @@ export class SlowQueryStore {
     };
   }
 
+  /** Records kept. */
+  get size(): number {
+    return this.ring.size;
+  }
+
+  /** Changes with every record and clear: what was served at one version is still true. */
+  get version(): number {
+    return this.changes;
+  }
+
   get fingerprints(): number {
     return this.byFingerprint.size;
   }
@@ -97,6 +109,7 @@ export class SlowQueryStore {
     this.ring.clear();
     this.byFingerprint.clear();
     this.total = 0;
+    this.changes++;
   }
 }
 

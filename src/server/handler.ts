@@ -19,7 +19,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { currentInstance } from '../start';
 import { componentLogger, createWarnOnce } from '../diag';
-import { serve, writeReply, type ServeOptions } from './http';
+import { writeReply, type ServeOptions } from './http';
+import { serveOnAppPort as serve } from './app-port';
 import type { Router } from './router';
 
 const warnOnce = createWarnOnce(componentLogger('otelkit:server'));
@@ -79,7 +80,7 @@ export function monitoringHandler(options?: MonitoringHandlerOptions): Monitorin
       const r = router();
       if (r !== undefined && r.matches(pathOf(req.url))) return void serve(r, req, res, undefined, served);
       if (next !== undefined) return next();
-      if (r === undefined) return writeReply(res, NOT_RUNNING);
+      if (r === undefined) return void writeReply(res, NOT_RUNNING);
       void serve(r, req, res, undefined, served); // the router answers 404 JSON
     } catch (err) {
       if (next !== undefined) next(err);

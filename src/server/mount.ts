@@ -11,7 +11,7 @@ import { Server as HttpServer, type IncomingMessage, type ServerResponse } from 
 import type { Config } from '../config';
 import type { Feature } from '../feature';
 import { kOtelkitServer } from '../symbols';
-import { serve } from './http';
+import { serveOnAppPort } from './app-port';
 import type { Router } from './router';
 
 type Emit = (this: { [kOtelkitServer]?: boolean }, event: string | symbol, ...args: unknown[]) => boolean;
@@ -34,7 +34,7 @@ function patchEmit(proto: { emit: Emit }, getRouter: () => Router | undefined): 
       if (path !== undefined) {
         const router = getRouter();
         if (router !== undefined && router.matches(path)) {
-          void serve(router, req, arguments[2] as ServerResponse);
+          void serveOnAppPort(router, req, arguments[2] as ServerResponse, undefined, {});
           return true;
         }
       }

@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { reportError } from '../guard';
+import { createByteBudget, type ByteBudget } from './budget';
 
 export interface ParsedRequest {
   readonly method: string;
@@ -27,6 +28,8 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
   /** Objects are sent as JSON; strings as they are (with the content type given). */
   readonly body?: unknown;
+  /** The JSON body already serialised (server/cache.ts): sent instead of serialising `body`. */
+  readonly encoded?: Buffer;
 }
 
 export type Handler = (req: ParsedRequest) => Reply | Promise<Reply>;
@@ -49,9 +52,11 @@ export interface Router {
   /** True when the path belongs to this table (whatever the method). */
   matches(path: string): boolean;
   dispatch(req: Omit<ParsedRequest, 'params'>): Promise<Reply>;
+  /** The bytes per second its answers may cost, wherever the table is served (budget.ts). */
+  readonly budget: ByteBudget;
 }
 
-export function createRouter(table: RouteTable): Router {
+export function createRouter(table: RouteTable, options: { readonly budget?: ByteBudget } = {}): Router {
   const exact = new Map<string, Compiled>();
   const patterns: Compiled[] = [];
   for (const [pattern, methods] of Object.entries(table)) {
@@ -82,6 +87,7 @@ export function createRouter(table: RouteTable): Router {
 
   return {
     paths: Object.keys(table),
+    budget: options.budget ?? createByteBudget(),
     matches: (path) => find(normalize(path)) !== undefined,
     async dispatch(req) {
       const path = normalize(req.path);
