@@ -31,6 +31,7 @@ test('mysql:// is probed with the app\'s mysql2, mariadb:// with its mariadb dri
       assert.equal(one.json.client, client);
       assert.equal(one.json.target, `${scheme}://root@${MARIADB}`);
       assert.equal(typeof one.json.latency_ms, 'number');
+      console.log(`# ${scheme}:// probed with ${one.json.client}: ${one.json.status}, latency_ms ${one.json.latency_ms}`);
       const ready = await get(`${admin}/api/health/ready`);
       assert.deepEqual([ready.status, ready.json.checks], [200, { database: 'ok' }]);
       const apm = await get(`${admin}/api/performance/apm/stats`);

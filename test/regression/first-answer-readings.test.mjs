@@ -24,7 +24,10 @@ test('the first /api/metrics and /api/health/detailed after start: no 0 in place
   const app = await startApp(fixture('cjs-app.js'), { env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port) } });
   try {
     const base = `http://127.0.0.1:${port}`;
+    const t = performance.now();
     const [metrics, detailed] = await Promise.all([get(`${base}/api/metrics`), get(`${base}/api/health/detailed`)]);
+    console.log(`# first /api/metrics and /api/health/detailed after start: answered in ${(performance.now() - t).toFixed(0)} ms; `
+      + `rss_bytes ${metrics.json.process.rss_bytes}, threads ${metrics.json.process.threads}, memory.total_bytes ${metrics.json.system.memory?.total_bytes}`);
     assert.equal(metrics.status, 200, metrics.text);
     const { system, process: proc } = metrics.json;
     assert.equal(proc.pid, app.child.pid);
