@@ -12,7 +12,8 @@ const settle = (ms) => new Promise((r) => setTimeout(r, ms));
 test('burst at once, then in order at the rate; a full queue refuses; gone clients are skipped', async () => {
   const log = [];
   let limited = 0;
-  const limiter = createLimiter({ ratePerSecond: 1000, burst: 2, maxQueued: 3, maxWaitMs: 10_000, onLimited: () => limited++ });
+  // 200 ms a token: the six submits below take far less, even on a loaded machine.
+  const limiter = createLimiter({ ratePerSecond: 5, burst: 2, maxQueued: 3, maxWaitMs: 10_000, onLimited: () => limited++ });
   const submit = (id, gone = false) => limiter.submit(() => log.push(`run ${id}`), () => log.push(`refuse ${id}`), () => gone);
   submit(1);
   submit(2);
@@ -21,7 +22,7 @@ test('burst at once, then in order at the rate; a full queue refuses; gone clien
   submit(5);
   submit(6);
   assert.deepEqual(log, ['run 1', 'run 2', 'refuse 6']);
-  await settle(50);
+  await settle(700);
   assert.deepEqual(log, ['run 1', 'run 2', 'refuse 6', 'run 3', 'run 5']);
   assert.equal(limited, 4);
 });
@@ -75,4 +76,18 @@ test('the byte budget: overdrawn by a large answer, refilled at its rate, its de
   assert.ok(wait > 400 && wait <= 510, `wait ${wait}`);
   budget.charge(1e9); // a huge answer: still at most 2 s of wait
   assert.ok(budget.waitMs() <= 2001, `wait ${budget.waitMs()}`);
+});
+
+test('a large answer that never finishes holds the next one back for maxWaitMs at most', async () => {
+  const limiter = createLimiter({ ratePerSecond: 1000, burst: 10, maxWaitMs: 400 });
+  const log = [];
+  limiter.submit(() => { log.push('run hung'); return new Promise(() => {}); }, () => log.push('refuse hung'), () => false, true);
+  limiter.submit(() => { log.push('run early'); }, () => log.push('refuse early'), () => false, true);
+  await settle(200);
+  limiter.submit(() => { log.push('run next'); }, () => log.push('refuse next'), () => false, true);
+  assert.deepEqual(log, ['run hung']);
+  await settle(700);
+  // The one that waited the whole 400 ms is refused; the later one then runs.
+  assert.deepEqual(log, ['run hung', 'refuse early', 'run next']);
+  limiter.close();
 });

@@ -84,8 +84,15 @@ export function createLimiter(options: LimiterOptions = {}): Limiter {
     } catch {
       running = undefined;
     }
-    // The next large answer waits until this one is written (and charged to the budget).
-    void Promise.resolve(running).catch(() => undefined).then(() => {
+    // The next large answer waits until this one is written (and charged to the budget),
+    // or maxWaitMs at most: a handler that never answers does not stop the others.
+    let guard: NodeJS.Timeout | undefined;
+    const bounded = new Promise<void>((resolve) => {
+      guard = setTimeout(resolve, maxWaitMs);
+      guard.unref();
+    });
+    void Promise.race([Promise.resolve(running).catch(() => undefined), bounded]).then(() => {
+      clearTimeout(guard);
       largeInFlight = false;
       if (queue.length > 0 && !draining) {
         clearTimeout(timer);
