@@ -92,10 +92,22 @@ async function measure(appName, config) {
   }
 }
 
-async function startupTimes(config) {
+/** Start-up of the ES-module hello app under --import, for bare, otelkit and stock. */
+function esmConfigurations(receiverUrl) {
+  return {
+    'bare-esm': { nodeArgs: [], env: {} },
+    'otelkit-esm': { nodeArgs: ['--import', `${ROOT}dist/register.mjs`], env: {} },
+    'stock-esm': {
+      nodeArgs: ['--import', '@opentelemetry/auto-instrumentations-node/register'],
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp' },
+    },
+  };
+}
+
+async function startupTimes(config, app = APPS.hello.file) {
   const times = [];
   for (let i = 0; i < startups; i++) {
-    const server = await startServer({ app: APPS.hello.file, nodeArgs: config.nodeArgs, env: { ...config.env, OTEL_EXPORTER_PROMETHEUS_PORT: '0' }, cpu: serverCpu });
+    const server = await startServer({ app, nodeArgs: config.nodeArgs, env: { ...config.env, OTEL_EXPORTER_PROMETHEUS_PORT: '0' }, cpu: serverCpu });
     times.push(server.startupMs);
     await stopServer(server.child);
   }
@@ -124,6 +136,11 @@ async function main() {
     const startup = {};
     for (const name of startups > 0 ? ['bare', ...measured] : []) {
       startup[name] = await startupTimes(configs[name]);
+      console.error(`startup ${name}: median ${median(startup[name]).toFixed(0)} ms`);
+    }
+    const esm = esmConfigurations(receiver.url);
+    for (const name of startups > 0 ? Object.keys(esm) : []) {
+      startup[name] = await startupTimes(esm[name], `${ROOT}bench/apps/hello.mjs`);
       console.error(`startup ${name}: median ${median(startup[name]).toFixed(0)} ms`);
     }
     const text = report({ machine, opts: { rounds, seconds, warmup, connections, startups, quick: opts.quick, configs: opts.configs, against: opts.against }, results, startup, pinned: serverCpu !== undefined });

@@ -4,6 +4,7 @@
  * otelkit resolves must be in the range the SDK accepts, and the copy the application
  * resolves must be the same one; otherwise one line names both versions.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -15,10 +16,15 @@ interface Found {
   readonly path: string;
 }
 
+const PACKAGE_DIR = /^(.*[\\/]node_modules[\\/]@opentelemetry[\\/]api)[\\/]/;
+
+/** The package does not export its package.json: it is found next to its entry file. */
 function find(req: NodeRequire): Found | undefined {
   try {
-    const path = req.resolve('@opentelemetry/api/package.json');
-    return { version: (req(path) as { version: string }).version, path };
+    const dir = PACKAGE_DIR.exec(req.resolve('@opentelemetry/api'))?.[1];
+    if (dir === undefined) return undefined;
+    const path = join(dir, 'package.json');
+    return { version: (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version, path };
   } catch {
     return undefined;
   }
@@ -29,12 +35,20 @@ export function inRange(version: string): boolean {
   return major === API_RANGE.major && minor === API_RANGE.minor;
 }
 
+export interface ApiProblem {
+  readonly message: string;
+  /** The SDK cannot run with this API: otelkit does not start. */
+  readonly fatal: boolean;
+}
+
 /** undefined when all is well; otherwise the one line to print. */
-export function checkApi(appDir: string, ours: Found | undefined = find(require)): string | undefined {
+export function checkApi(appDir: string, ours: Found | undefined = find(require)): ApiProblem | undefined {
   const want = `>=${API_RANGE.major}.${API_RANGE.minor}.0 <${API_RANGE.major}.${API_RANGE.minor + 1}.0`;
-  if (ours === undefined) return `@opentelemetry/api is not installed; otelkit needs ${want} (npm install @opentelemetry/api@~1.10).`;
+  if (ours === undefined) {
+    return { fatal: true, message: `@opentelemetry/api is not installed; otelkit needs ${want} (npm install @opentelemetry/api@~1.10); the application runs uninstrumented.` };
+  }
   if (!inRange(ours.version)) {
-    return `@opentelemetry/api ${ours.version} is installed; otelkit needs ${want}. Spans may not be recorded: install @opentelemetry/api@~1.10.`;
+    return { fatal: true, message: `@opentelemetry/api ${ours.version} is installed; otelkit needs ${want} (npm install @opentelemetry/api@~1.10); the application runs uninstrumented.` };
   }
   const app = find(createRequire(join(appDir, 'noop.js')));
   if (app !== undefined && app.path !== ours.path && app.version !== ours.version) {
@@ -42,8 +56,11 @@ export function checkApi(appDir: string, ours: Found | undefined = find(require)
     const [appMajor, appMinor] = app.version.split('.').map(Number);
     const [ourMajor, ourMinor] = ours.version.split('.').map(Number);
     const recorded = appMajor === ourMajor && appMinor <= ourMinor;
-    return `the application resolves @opentelemetry/api ${app.version} and otelkit ${ours.version}: ` +
-      (recorded ? 'both share the global registration, but keep one copy (npm dedupe).' : `spans made with ${app.version} are not recorded; install @opentelemetry/api@${ours.version}.`);
+    return {
+      fatal: false,
+      message: `the application resolves @opentelemetry/api ${app.version} and otelkit ${ours.version}: ` +
+        (recorded ? 'both share the global registration, but keep one copy (npm dedupe).' : `spans made with ${app.version} are not recorded; install @opentelemetry/api@${ours.version}.`),
+    };
   }
   return undefined;
 }

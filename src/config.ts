@@ -7,7 +7,7 @@
  */
 import { parseSize, parseRetention } from './config-parse';
 
-export type EnvType = 'boolean' | 'integer' | 'number' | 'string' | 'enum' | 'list' | 'modules' | 'url' | 'port' | 'size' | 'retention';
+export type EnvType = 'boolean' | 'integer' | 'number' | 'string' | 'enum' | 'list' | 'modules' | 'url' | 'endpoint' | 'port' | 'size' | 'retention';
 
 export interface EnvSpec {
   /** Environment variable name. */
@@ -46,6 +46,7 @@ export interface Config {
   readonly otlpMetricsProtocol: OtlpProtocol | '';
   readonly otlpLogsProtocol: OtlpProtocol | '';
   readonly metricExportIntervalMs: number;
+  readonly otlpTimeoutMs: number;
   readonly bspScheduleDelayMs: number;
   readonly bspExportTimeoutMs: number;
   readonly bspMaxQueueSize: number;
@@ -58,6 +59,7 @@ export interface Config {
   readonly lambdaFunction: string;
   readonly tracesSampler: SamplerName;
   readonly tracesSamplerArg: number;
+  readonly trustClientSampling: boolean;
   readonly spanAttributeCountLimit: number;
   readonly attributeCountLimit: number;
   readonly spanAttributeValueLengthLimit: number;
@@ -72,7 +74,8 @@ export interface Config {
   readonly logMaxSize: string;
   readonly logMaxFiles: string;
   readonly logZipArchives: boolean;
-  readonly accessLog: boolean;
+  /** Level of the access line, or 'off'. */
+  readonly accessLog: 'info' | 'http' | 'verbose' | 'debug' | 'off';
   readonly slowQueryMs: number;
   readonly slowQueryLimit: number;
   readonly nPlusOneMin: number;
@@ -102,14 +105,15 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'OTEL_TRACES_EXPORTER', field: 'tracesExporter', type: 'list', default: '', values: ['otlp', 'console', 'none'], description: 'Span exporters; default none, or otlp when an OTLP endpoint is set. Spans always feed APM and slow queries.' },
   { key: 'OTEL_METRICS_EXPORTER', field: 'metricsExporter', type: 'list', default: '', values: ['prometheus', 'otlp', 'console', 'none'], description: 'Metric exporters; default prometheus, plus otlp when an OTLP endpoint is set.' },
   { key: 'OTEL_LOGS_EXPORTER', field: 'logsExporter', type: 'list', default: '', values: ['otlp', 'console', 'none'], description: 'Log record exporters; default none, or otlp when an OTLP endpoint is set.' },
-  { key: 'OTEL_EXPORTER_OTLP_ENDPOINT', field: 'otlpEndpoint', type: 'url', default: '', description: 'Collector base URL (e.g. http://localhost:4318); setting it turns on OTLP export of traces, metrics and logs.' },
-  { key: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', field: 'otlpTracesEndpoint', type: 'url', default: '', description: 'Full URL for spans (overrides the base endpoint).' },
-  { key: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', field: 'otlpMetricsEndpoint', type: 'url', default: '', description: 'Full URL for metrics (overrides the base endpoint).' },
-  { key: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', field: 'otlpLogsEndpoint', type: 'url', default: '', description: 'Full URL for logs (overrides the base endpoint).' },
+  { key: 'OTEL_EXPORTER_OTLP_ENDPOINT', field: 'otlpEndpoint', type: 'endpoint', default: '', description: 'Collector base URL (e.g. http://localhost:4318); setting it turns on OTLP export of traces, metrics and logs.' },
+  { key: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', field: 'otlpTracesEndpoint', type: 'endpoint', default: '', description: 'Full URL for spans (overrides the base endpoint).' },
+  { key: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', field: 'otlpMetricsEndpoint', type: 'endpoint', default: '', description: 'Full URL for metrics (overrides the base endpoint).' },
+  { key: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', field: 'otlpLogsEndpoint', type: 'endpoint', default: '', description: 'Full URL for logs (overrides the base endpoint).' },
   { key: 'OTEL_EXPORTER_OTLP_PROTOCOL', field: 'otlpProtocol', type: 'enum', default: 'http/protobuf', values: PROTOCOLS, description: 'OTLP transport: http/protobuf, http/json or grpc.' },
   { key: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', field: 'otlpTracesProtocol', type: 'enum', default: '', values: PROTOCOLS, description: 'OTLP transport for spans (overrides the general protocol).' },
   { key: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', field: 'otlpMetricsProtocol', type: 'enum', default: '', values: PROTOCOLS, description: 'OTLP transport for metrics.' },
   { key: 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL', field: 'otlpLogsProtocol', type: 'enum', default: '', values: PROTOCOLS, description: 'OTLP transport for logs.' },
+  { key: 'OTEL_EXPORTER_OTLP_TIMEOUT', field: 'otlpTimeoutMs', type: 'integer', default: '10000', min: 1, max: 600_000, description: 'Longest an OTLP export may take with its retries; otelkit caps it at OTELKIT_SHUTDOWN_TIMEOUT_MS so no exit waits longer.' },
   { key: 'OTEL_METRIC_EXPORT_INTERVAL', field: 'metricExportIntervalMs', type: 'integer', default: '60000', min: 100, max: 86_400_000, description: 'Milliseconds between OTLP metric exports.' },
   { key: 'OTEL_BSP_SCHEDULE_DELAY', field: 'bspScheduleDelayMs', type: 'integer', default: '1000', min: 0, max: 600_000, description: 'Milliseconds between span batches (otelkit default 1000; the specification says 5000).' },
   { key: 'OTEL_BSP_EXPORT_TIMEOUT', field: 'bspExportTimeoutMs', type: 'integer', default: '10000', min: 100, max: 600_000, description: 'Longest a span batch export may take.' },
@@ -120,8 +124,9 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', field: 'enabledInstrumentations', type: 'list', default: '', description: 'Only these instrumentations (short names: http, pg, amqplib, …); default every one of the catalogue except express, router, fs and host-metrics.' },
   { key: 'OTEL_NODE_DISABLED_INSTRUMENTATIONS', field: 'disabledInstrumentations', type: 'list', default: '', description: 'Instrumentations to leave out.' },
   { key: 'AWS_LAMBDA_FUNCTION_NAME', field: 'lambdaFunction', type: 'string', default: '', description: 'Set by AWS Lambda; the aws-lambda instrumentation loads only there.' },
-  { key: 'OTEL_TRACES_SAMPLER', field: 'tracesSampler', type: 'enum', default: 'parentbased_always_on', values: SAMPLERS, description: 'Head sampler. Request metrics keep their route labels when traces are sampled out.' },
+  { key: 'OTEL_TRACES_SAMPLER', field: 'tracesSampler', type: 'enum', default: 'parentbased_always_on', values: SAMPLERS, description: 'Head sampler: decides which spans are exported. APM statistics, slow queries and request metrics count every request.' },
   { key: 'OTEL_TRACES_SAMPLER_ARG', field: 'tracesSamplerArg', type: 'number', default: '1', min: 0, max: 1, description: 'Ratio for the traceidratio samplers.' },
+  { key: 'OTELKIT_TRUST_CLIENT_SAMPLING', field: 'trustClientSampling', type: 'boolean', default: 'false', description: "Let the sampled flag of an incoming traceparent decide (the parentbased samplers' rule); by default the local sampler decides. Statistics count every request either way." },
   { key: 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', field: 'spanAttributeCountLimit', type: 'integer', default: '', min: 1, max: 1_000_000, description: 'Attributes per span at most (SDK default 128).' },
   { key: 'OTEL_ATTRIBUTE_COUNT_LIMIT', field: 'attributeCountLimit', type: 'integer', default: '', min: 1, max: 1_000_000, description: 'Attributes per span when the span-specific limit is unset.' },
   { key: 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', field: 'spanAttributeValueLengthLimit', type: 'integer', default: '', min: 1, max: 100_000_000, description: 'Longest attribute value on spans, in characters (SDK default: no limit).' },
@@ -137,7 +142,7 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'LOG_MAX_SIZE', field: 'logMaxSize', type: 'size', default: '500m', description: 'Rotate the log file at this size (k, m, g).' },
   { key: 'LOG_MAX_FILES', field: 'logMaxFiles', type: 'retention', default: '30d', description: 'Keep rotated files this long (30d) or this many (10).' },
   { key: 'LOG_ZIP_ARCHIVES', field: 'logZipArchives', type: 'boolean', default: 'true', description: 'gzip rotated files.' },
-  { key: 'OTELKIT_ACCESS_LOG', field: 'accessLog', type: 'boolean', default: 'true', description: 'One access line per request at level http.' },
+  { key: 'OTELKIT_ACCESS_LOG', field: 'accessLog', type: 'enum', default: 'info', values: ['info', 'http', 'verbose', 'debug', 'off', 'true', 'false'], description: 'Level of the one access line per request (method, path, route, status, duration, request id), or off; true means info, false off.' },
   // otelkit
   { key: 'OTELKIT_EXTENSIONS', field: 'extensions', type: 'modules', default: '', description: 'Modules (comma-separated, resolved from the app) exporting extra instrumentations, span processors, metric readers or views: the options of start().' },
   { key: 'OTELKIT_SLOW_QUERY_MS', field: 'slowQueryMs', type: 'number', default: '100', min: 0, max: 3_600_000, description: 'Database calls at or over this many milliseconds become slow-query records.' },
@@ -148,7 +153,7 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'OTELKIT_ADMIN_PORT', field: 'adminPort', type: 'port', default: '', description: 'Port of the admin endpoints; default: the Prometheus port (one server).' },
   { key: 'OTELKIT_ADMIN_TOKEN', field: 'adminToken', type: 'string', default: '', description: 'Bearer token for DELETE endpoints; unset: loopback clients only.' },
   { key: 'OTELKIT_MOUNT_ROUTES', field: 'mountRoutes', type: 'boolean', default: 'false', description: "Also answer /api/health* and /api/metrics* on the app's own HTTP servers." },
-  { key: 'OTELKIT_REQUEST_ID_HEADER', field: 'requestIdHeader', type: 'string', default: 'x-request-id', description: 'Header carrying the request id in and out.' },
+  { key: 'OTELKIT_REQUEST_ID_HEADER', field: 'requestIdHeader', type: 'string', default: 'X-Request-ID', description: 'Header carrying the request id in and out (matched in any case, written as given).' },
   { key: 'OTELKIT_SHUTDOWN_TIMEOUT_MS', field: 'shutdownTimeoutMs', type: 'integer', default: '5000', min: 0, max: 600_000, description: 'Longest flush at shutdown.' },
   { key: 'OTELKIT_HEALTH_TIMEOUT_MS', field: 'healthTimeoutMs', type: 'integer', default: '2000', min: 10, max: 60_000, description: 'Bound on each health probe.' },
   { key: 'OTELKIT_HEALTH_CACHE_MS', field: 'healthCacheMs', type: 'integer', default: '1000', min: 0, max: 600_000, description: 'Detailed health results are reused this long.' },
@@ -166,7 +171,7 @@ export function loadConfig(env: Env = process.env, warn: Warn = defaultWarn): Co
     const raw = env[spec.key];
     const value = raw === undefined || raw.trim() === '' ? undefined : parseValue(spec, raw.trim());
     if (value instanceof Invalid) {
-      warn(`otelkit: ${spec.key}=${quote(raw!)} is invalid (${value.reason}); using ${spec.default === '' ? 'the default' : `the default ${quote(spec.default)}`}.`);
+      warn(`${spec.key}=${quote(raw!)} is invalid (${value.reason}); using ${spec.default === '' ? 'the default' : `the default ${quote(spec.default)}`}.`);
     }
     out[spec.field] = value === undefined || value instanceof Invalid ? parseDefault(spec) : value;
   }
@@ -176,9 +181,11 @@ export function loadConfig(env: Env = process.env, warn: Warn = defaultWarn): Co
 /** Fills defaults that depend on other values. */
 function derive(c: Config): Config {
   const jsonLogs = c.jsonLogs || c.nodeEnv === 'production';
+  const accessLog = (c.accessLog as string) === 'true' ? 'info' : (c.accessLog as string) === 'false' ? 'off' : c.accessLog;
   return {
     ...c,
     jsonLogs,
+    accessLog,
     adminHost: c.adminHost || c.prometheusHost,
     adminPort: c.adminPort || c.prometheusPort,
   };
@@ -224,6 +231,19 @@ function parseValue(spec: EnvSpec, raw: string): unknown {
     }
     case 'modules':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'endpoint': {
+      // "localhost:4318" parses as a URL of scheme "localhost:": told now, not at the first export.
+      let url: URL | undefined;
+      try {
+        url = new URL(raw);
+      } catch {
+        url = undefined;
+      }
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        return new Invalid(`an OTLP endpoint needs http:// or https://, as in http://${raw.replace(/^[a-z]+:\/\//i, '')}; OTLP export stays off`);
+      }
+      return raw;
+    }
     case 'url': {
       try {
         const u = new URL(raw);

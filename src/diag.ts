@@ -1,7 +1,12 @@
 /**
  * otelkit's own diagnostics go through OpenTelemetry's diag API, as component loggers
- * (`otelkit:apm`, `otelkit:config`, …). setupDiag() installs a stderr logger at
- * OTEL_LOG_LEVEL (default warn) unless the application installed its own.
+ * (`otelkit:apm`, `otelkit:config`, …). setupDiag() installs otelkit's diag logger at
+ * OTEL_LOG_LEVEL (default warn); the application may install its own instead.
+ *
+ * Once otelkit's logger is configured (setLogSink), these messages are log records like
+ * any other line: timestamp, level and component, JSON in production, in LOG_FILE and in
+ * OTLP logs, with the request id where there is one. Before that, and whenever the logger
+ * cannot take a line, they go to stderr.
  */
 import { diag, DiagLogLevel, type DiagLogger, type ComponentLoggerOptions } from '@opentelemetry/api';
 
@@ -22,7 +27,18 @@ const LEVELS: Record<string, DiagLogLevel> = {
 const REPEAT_WINDOW_MS = 60_000;
 const recent = new Map<string, { until: number; repeats: number }>();
 
-function line(level: string, args: unknown[]): void {
+/** Writes one diagnostic as a log record; throws when it cannot. */
+export type LogSink = (level: 'error' | 'warn' | 'info' | 'debug' | 'verbose', component: string, message: string) => void;
+let sink: LogSink | undefined;
+/** Set while a diagnostic is being logged: one raised by the logger itself goes to stderr. */
+let inSink = false;
+
+/** Routes diagnostics to otelkit's logger (undefined: back to stderr). */
+export function setLogSink(next: LogSink | undefined): void {
+  sink = next;
+}
+
+function line(level: 'error' | 'warn' | 'info' | 'debug' | 'verbose', args: unknown[]): void {
   // Component loggers pass their namespace first ("otelkit:apm"); the SDK's own calls do not.
   const source = typeof args[0] === 'string' && /^(otelkit|@opentelemetry)[:/]/.test(args[0]) ? args.shift() : 'otelkit';
   let text = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : safeJson(a))).join(' ');
@@ -36,8 +52,19 @@ function line(level: string, args: unknown[]): void {
   if (seen?.repeats) text += ` (repeated ${seen.repeats} times in the last minute)`;
   if (!seen && recent.size >= 200) recent.clear();
   recent.set(key, { until: now + REPEAT_WINDOW_MS, repeats: 0 });
+  if (sink !== undefined && !inSink) {
+    inSink = true;
+    try {
+      sink(level, String(source), text);
+      return;
+    } catch {
+      // the logger cannot write: stderr below
+    } finally {
+      inSink = false;
+    }
+  }
   try {
-    process.stderr.write(`${source} ${level} ${text}\n`);
+    process.stderr.write(`${source} ${level === 'warn' ? 'warning' : level}: ${text}\n`);
   } catch {
     // stderr closed: nothing sensible left to do.
   }
@@ -51,16 +78,16 @@ function safeJson(value: unknown): string {
   }
 }
 
-const stderrLogger: DiagLogger = {
-  error: (...a) => line('error:', a),
-  warn: (...a) => line('warning:', a),
-  info: (...a) => line('info:', a),
-  debug: (...a) => line('debug:', a),
-  verbose: (...a) => line('verbose:', a),
+const otelkitLogger: DiagLogger = {
+  error: (...a) => line('error', a),
+  warn: (...a) => line('warn', a),
+  info: (...a) => line('info', a),
+  debug: (...a) => line('debug', a),
+  verbose: (...a) => line('verbose', a),
 };
 
 export function setupDiag(level: string): void {
-  diag.setLogger(stderrLogger, { logLevel: LEVELS[level] ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
+  diag.setLogger(otelkitLogger, { logLevel: LEVELS[level] ?? DiagLogLevel.WARN, suppressOverrideMessage: true });
 }
 
 /**

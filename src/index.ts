@@ -3,6 +3,7 @@ export { start, shutdown } from './start';
 export type { StartOptions, Otelkit } from './start';
 export type { Additions } from './sdk';
 export { getRequestId } from './requests/request-id';
+export { setRoute } from './requests/route';
 export { trace, traceBlock } from './apm/trace';
 export type { TraceWrapper } from './apm/trace';
 export { trackQueryTime } from './db/track-query';

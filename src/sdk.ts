@@ -21,8 +21,11 @@ import type { Config } from './config';
 import type { AppInfo } from './app-info';
 import { buildResource } from './resource';
 import { buildSampler, spanLimits } from './sdk-options';
-import { selectInstrumentations, type Selection } from './instrumentations';
-import { createMetricExporter, exportersFor, exportingSpanProcessors, otlpTarget } from './export/otlp';
+import { construct, selectInstrumentations, type Selection } from './instrumentations';
+import { buildOnFirstLoad } from './instrumentations/deferred';
+import type { CatalogueEntry } from './instrumentations/catalogue';
+import { createMetricExporter, exportersFor, exportingSpanProcessors, otlpTarget, otlpUrls } from './export/otlp';
+import { createDelivery } from './export/delivery';
 import { startLogExport, type LogExport } from './export/logs';
 import { installExportErrorHandler } from './export/error-handler';
 import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
@@ -70,6 +73,7 @@ export interface Sdk {
 export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sdk {
   const additions = parts.additions ?? {};
   const exporters = exportersFor(config);
+  const delivery = createDelivery(otlpUrls(config));
   installExportErrorHandler();
   const resource = buildResource(config, app, additions.resourceAttributes);
 
@@ -84,7 +88,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const metricsTarget = otlpTarget(config, 'metrics');
   if (exporters.metrics.includes('otlp') && metricsTarget) {
     readers.push(new PeriodicExportingMetricReader({
-      exporter: createMetricExporter(metricsTarget),
+      exporter: delivery.metrics(createMetricExporter(metricsTarget, config)),
       exportIntervalMillis: config.metricExportIntervalMs,
       exportTimeoutMillis: Math.min(30_000, config.metricExportIntervalMs),
     }));
@@ -95,7 +99,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const spanProcessors = [
     ...(parts.spanProcessors ?? []),
     ...(additions.spanProcessors ?? []),
-    ...exportingSpanProcessors(config, exporters.traces, meterProvider),
+    ...exportingSpanProcessors(config, exporters.traces, meterProvider, delivery),
   ];
   const tracerProvider = new TracerProvider({
     resource,
@@ -105,12 +109,21 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   });
   trace.setGlobalTracerProvider(tracerProvider);
 
-  const logExport: LogExport | undefined = exporters.logs.includes('otlp') ? startLogExport(config, resource) : undefined;
+  const logExport: LogExport | undefined = exporters.logs.includes('otlp') ? startLogExport(config, resource, delivery) : undefined;
   const sendsLogs = logExport !== undefined;
 
   const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs }, app);
   const providers = { tracerProvider, meterProvider, loggerProvider: logExport?.provider };
   const deregister = registerInstrumentations({ ...providers, instrumentations: instrumentations.instrumentations });
+  const later: Array<() => void> = [];
+  const build = (entry: CatalogueEntry) => {
+    const instrumentation = construct(entry, { config, sendLogs: sendsLogs });
+    if (instrumentation !== undefined) later.push(registerInstrumentations({ ...providers, instrumentations: [instrumentation] }));
+    return instrumentation;
+  };
+  // Without Node's in-thread module hooks, every installed one is built now.
+  const stopWatching = buildOnFirstLoad(instrumentations.deferred, build);
+  if (stopWatching === undefined) instrumentations.deferred.forEach(build);
   const added = registerAdded(additions.instrumentations ?? [], providers);
 
   const tracer = tracerProvider.getTracer('otelkit', VERSION);
@@ -121,7 +134,8 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
       tracer,
       meter,
       attach: (ctx) => contextManager.attach(ctx),
-      requestIdHeader: config.requestIdHeader.toLowerCase(),
+      requestIdHeader: config.requestIdHeader,
+      onTemplatesFull: () => log.warn('200 route-like names are in use for requests no framework routed; requests with new paths are named by their method alone. Name routes with setRoute() or a framework.'),
       onResponse: parts.onResponse,
     });
   }
@@ -136,11 +150,16 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
     instrumentations: { ...instrumentations, active: [...instrumentations.active, ...added.names] },
     sendsLogs,
     async forceFlush() {
+      // A collector that refuses connections takes nothing: exports end at once.
+      await delivery.closeIfUnreachable();
       await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush(), logExport?.provider.forceFlush()]);
     },
     async shutdown() {
+      await delivery.closeIfUnreachable();
       httpServer?.shutdown();
       deregister();
+      stopWatching?.();
+      later.forEach((fn) => fn());
       added.deregister();
       await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), logExport?.provider.shutdown()]);
     },

@@ -1,7 +1,9 @@
 // Configuration: one table, frozen typed config, bad values warn once and fall back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { startApp, runApp, fixture, freePort, get, ROOT } from './helpers/app.mjs';
 
@@ -23,8 +25,10 @@ test('defaults: embedded configuration with nothing set', () => {
   assert.equal(config.slowQueryMs, 100);
   assert.equal(config.logLevel, 'info');
   assert.equal(config.jsonLogs, false);
-  assert.equal(config.requestIdHeader, 'x-request-id');
+  assert.equal(config.requestIdHeader, 'X-Request-ID');
   assert.equal(config.tracesSampler, 'parentbased_always_on');
+  assert.equal(config.accessLog, 'info', 'one access line per request at info');
+  assert.equal(config.trustClientSampling, false);
   assert.ok(Object.isFrozen(config));
 });
 
@@ -56,6 +60,13 @@ test('control characters in a bad value are never echoed raw', () => {
   assert.ok(!/[\u0000-\u001f]/.test(warnings[0]), JSON.stringify(warnings[0]));
 });
 
+test('an OTLP endpoint without a scheme is reported at start, and OTLP stays off', () => {
+  const { config, warnings } = load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' });
+  assert.equal(config.otlpEndpoint, '');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318" is invalid \(an OTLP endpoint needs http:\/\/ or https:\/\/, as in http:\/\/localhost:4318/);
+});
+
 test('NODE_ENV=production switches logs to JSON; admin port follows Prometheus unless set', () => {
   assert.equal(load({ NODE_ENV: 'production' }).config.jsonLogs, true);
   const { config } = load({ OTEL_EXPORTER_PROMETHEUS_PORT: '9100', OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0' });
@@ -76,16 +87,39 @@ test('docs/CONFIGURATION.md lists exactly the variables of the config table, wit
   }
 });
 
-test('the app runs with bad values: one warning per variable on stderr', async () => {
+test('the app runs with bad values: one warning per variable, a log record like any other', async () => {
   const port = await freePort();
   const app = await startApp(fixture('cjs-app.js'), { env: { OTELKIT_SLOW_QUERY_MS: 'banana', OTEL_EXPORTER_PROMETHEUS_PORT: '99999', OTELKIT_ADMIN_PORT: String(port) } });
   try {
     assert.equal((await get(`${app.url}/`)).text, 'hello');
-    const lines = app.stderr().split('\n');
-    assert.equal(lines.filter((l) => l.includes('OTELKIT_SLOW_QUERY_MS="banana"')).length, 1, app.stderr());
+    const lines = app.output().split('\n');
+    assert.equal(lines.filter((l) => l.includes('OTELKIT_SLOW_QUERY_MS="banana"')).length, 1, app.output());
     assert.equal(lines.filter((l) => l.includes('OTEL_EXPORTER_PROMETHEUS_PORT="99999"')).length, 1);
+    assert.match(lines.find((l) => l.includes('OTELKIT_SLOW_QUERY_MS')), /^\d{4}-\d\d-\d\dT[\d:.]+Z warn +\[[^\]]*otelkit:config\] /, 'timestamp, level, component');
   } finally {
     await app.stop();
+  }
+});
+
+test('under ENABLE_JSON_LOGS=true a bad variable is a JSON record with time and level, on stdout and in LOG_FILE', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'otelkit-config-'));
+  const app = await startApp(fixture('cjs-app.js'), { env: { OTELKIT_SLOW_QUERY_MS: 'banana', ENABLE_JSON_LOGS: 'true', LOG_FILE: join(dir, 'app.log'), OTEL_EXPORTER_PROMETHEUS_PORT: '0' } });
+  try {
+    await get(`${app.url}/`);
+    const isWarning = (r) => r.component === 'otelkit:config' && r.message.includes('OTELKIT_SLOW_QUERY_MS="banana"');
+    const fromStdout = app.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter(isWarning);
+    assert.equal(fromStdout.length, 1, app.output());
+    assert.equal(fromStdout[0].level, 'warn');
+    assert.ok(!Number.isNaN(Date.parse(fromStdout[0].timestamp)));
+    assert.equal(app.stderr(), '', 'nothing on stderr');
+    await app.stop();
+    // The dated files (app.log itself is a link to the current one).
+    const file = readdirSync(dir).filter((f) => f.endsWith('.log') && lstatSync(join(dir, f)).isFile()).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    const fromFile = file.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter(isWarning);
+    assert.equal(fromFile.length, 1, file.slice(0, 500));
+  } finally {
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -99,6 +133,7 @@ test('OTEL_SDK_DISABLED=true installs nothing: no headers, no endpoint', async (
     assert.equal(res.headers.get('server-timing'), null);
     await assert.rejects(fetch(`http://127.0.0.1:${promPort}/metrics`));
     assert.equal(app.stderr(), '');
+    assert.doesNotMatch(app.stdout(), /otelkit/, 'not even a log line');
   } finally {
     await app.stop();
   }

@@ -1,9 +1,10 @@
 // Slow queries from mysql2 against the machine's real MariaDB: recorded, literals removed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { needsServices } from './helpers/needs.mjs';
 import { startApp, fixture, freePort, get } from './helpers/app.mjs';
 
-test('mysql2 query over the threshold becomes a slow-query record without its literals', async () => {
+test('mysql2 query over the threshold becomes a slow-query record without its literals', { skip: await needsServices('mariadb') }, async () => {
   const admin = await freePort();
   const app = await startApp(fixture('mysql-app.js'), { env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(admin) } });
   try {

@@ -6,11 +6,14 @@ import { startApp, freePort, get, ROOT } from './helpers/app.mjs';
 
 const DEMO = `${ROOT}examples/demo/server.js`;
 
+// What `npm run demo` sets unless they are set already.
+const DEFAULTS = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', REDIS_URL: 'redis://127.0.0.1:6379' };
+
 async function startDemo(env) {
   const port = await freePort();
   const admin = await freePort();
   const app = await startApp(DEMO, {
-    env: { PORT: String(port), OTEL_EXPORTER_PROMETHEUS_PORT: String(admin), ...env },
+    env: { ...DEFAULTS, PORT: String(port), OTEL_EXPORTER_PROMETHEUS_PORT: String(admin), ...env },
     readyPattern: /demo listening on http:\/\/localhost:(\d+)/,
   });
   return { app, url: `http://127.0.0.1:${port}`, admin: `http://127.0.0.1:${admin}` };
@@ -32,6 +35,12 @@ test('demo with PostgreSQL and Redis: every route answers as designed, telemetry
     const n1 = await get(`${admin}/api/performance/n-plus-one`);
     assert.ok(n1.json.detections.some((d) => d.route === '/orders'), JSON.stringify(n1.json));
     assert.match(app.stdout(), /try:.*\/users\/1/);
+    const health = await get(`${admin}/api/health/detailed`);
+    assert.equal(health.json.status, 'ok', JSON.stringify(health.json));
+    assert.equal(health.json.checks.database.status, 'ok');
+    assert.equal(health.json.checks.redis.status, 'ok');
+    assert.equal((await get(`${admin}/api/health`)).json.service, 'otelkit-demo');
+    assert.equal((await get(`${admin}/`)).status, 200, 'the status page');
   } finally {
     await app.stop();
   }
@@ -40,8 +49,8 @@ test('demo with PostgreSQL and Redis: every route answers as designed, telemetry
 test('demo without PostgreSQL and Redis: it starts, their routes answer 503, the rest works', async () => {
   const closed = await freePort();
   const { app, url, admin } = await startDemo({
-    DEMO_DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/test`,
-    DEMO_REDIS_URL: `redis://127.0.0.1:${closed}`,
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/test`,
+    REDIS_URL: `redis://127.0.0.1:${closed}`,
   });
   try {
     assert.equal((await get(`${url}/`)).status, 200);

@@ -21,8 +21,9 @@ test('detailed health with the real PostgreSQL and Redis: every field, ok, passw
   const app = await withApp({ DATABASE_URL: REAL_DATABASE_URL, REDIS_URL: REAL_REDIS_URL, OTEL_SERVICE_NAME: 'health-svc' }, async ({ admin }) => {
     const basic = await get(`${admin}/api/health`);
     assert.equal(basic.status, 200);
-    assert.deepEqual(Object.keys(basic.json).sort(), ['service', 'status', 'uptime_seconds']);
+    assert.deepEqual(Object.keys(basic.json).sort(), ['service', 'service_instance_id', 'service_version', 'status', 'uptime_seconds']);
     assert.equal(basic.json.service, 'health-svc');
+    assert.match(basic.json.service_instance_id, /^[0-9a-f-]{36}$/, 'a UUID unless OTEL_RESOURCE_ATTRIBUTES names one');
 
     const detailed = await get(`${admin}/api/health/detailed`);
     assert.equal(detailed.status, 200, detailed.text);
@@ -92,8 +93,8 @@ test('closed ports: detailed health 503 with errors within its bound; /api/healt
     assert.equal(promSample(scrape, 'otelkit_health_check_up', { check: 'redis' }).value, 0);
     assert.ok(promSample(scrape, 'otelkit_health_check_latency_seconds', { check: 'database' }));
   });
-  assert.ok(!app.stderr().includes(PG_PASSWORD), app.stderr());
-  assert.match(app.stderr(), /health check database is down/);
+  assert.ok(!app.output().includes(PG_PASSWORD), app.output());
+  assert.match(app.output(), /health check database is down/);
 });
 
 test('a server that accepts and never answers: detailed health answers at its timeout, other endpoints are not held up', async () => {
@@ -196,7 +197,7 @@ test('opossum and cockatiel breakers opening and closing, and retries, in /api/h
     await get(`${app.url}/retry?name=fetch-rates&outcome=bogus`);
     const { retries } = (await get(`${admin}/api/health/resilience`)).json;
     assert.deepEqual(retries, [{ name: 'fetch-rates', attempts: 5, retries: 3, exhausted: 1 }]);
-    assert.match(app.stderr(), /recordRetry: outcome must be success, retry or exhausted/);
+    assert.match(app.output(), /recordRetry: outcome must be success, retry or exhausted/);
   });
 });
 

@@ -23,7 +23,7 @@ async function withApp(file, env, fn) {
 async function assertEndpoints(base) {
   const health = await get(`${base}/api/health`);
   assert.equal(health.status, 200, `${base}/api/health: ${health.text}`);
-  assert.deepEqual(Object.keys(health.json).sort(), ['service', 'status', 'uptime_seconds']);
+  assert.deepEqual(Object.keys(health.json).sort(), ['service', 'service_instance_id', 'service_version', 'status', 'uptime_seconds']);
   const detailed = await get(`${base}/api/health/detailed`);
   assert.equal(detailed.status, 200, detailed.text);
   assert.deepEqual(Object.keys(detailed.json).sort(), ['checks', 'status', 'timestamp']);

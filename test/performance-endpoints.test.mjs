@@ -88,8 +88,11 @@ test('pg_sleep over the threshold becomes a record; under it does not; the canar
   const stats = await get(`${admin}/api/performance/slow-queries/stats`);
   assert.equal(stats.json.threshold_ms, 100);
   assert.equal(stats.json.total, 2);
-  assert.deepEqual(Object.keys(stats.json.by_fingerprint[0]).sort(), ['avg_ms', 'count', 'fingerprint', 'max_ms', 'p95_ms', 'statement']);
-  assert.ok(stats.json.by_fingerprint.some((f) => f.fingerprint === expected.fingerprint && f.count === 1));
+  assert.deepEqual(Object.keys(stats.json.by_fingerprint[0]).sort(),
+    ['avg_ms', 'count', 'fingerprint', 'last_seen', 'max_ms', 'p95_ms', 'request_id', 'statement', 'trace_id']);
+  const shape = stats.json.by_fingerprint.find((f) => f.fingerprint === expected.fingerprint);
+  assert.equal(shape?.count, 1, stats.text);
+  assert.deepEqual([shape.last_seen, shape.request_id, shape.trace_id], [q.timestamp, 'req-slow-1', q.trace_id], 'the latest record of the shape');
 
   // Exported spans: the slow query's span belongs to its request and carries the shape only.
   const exported = await receiver.waitFor((s) => {
@@ -142,7 +145,7 @@ test('N+1: a route running 12 identical statement shapes is detected once per re
   assert.equal(again.json.detections[0].request_id, 'req-orders-12b', 'newest first');
   const series = parseProm((await get(`${admin}/metrics`)).text).filter((s) => s.name === 'otelkit_db_n_plus_one_total');
   assert.deepEqual(series.map((s) => [s.labels.http_route, s.value]), [['/orders/:n', 2]]);
-  const warnings = app.stderr().split('\n').filter((l) => /N\+1 query pattern/.test(l));
+  const warnings = app.output().split('\n').filter((l) => /N\+1 query pattern/.test(l));
   assert.equal(warnings.length, 1, 'logged once per route and fingerprint');
   assert.match(warnings[0], /^otelkit:db warning: N\+1 query pattern: \/orders\/:n ran one statement 12 times/);
 });

@@ -60,9 +60,11 @@ test('an ES-module app started with --require gets one clear warning and still r
   });
   try {
     assert.equal((await get(`${app.url}/`)).text, 'hello');
-    const warnings = app.stderr().split('\n').filter((l) => l.includes('ES module started with --require'));
-    assert.equal(warnings.length, 1, app.stderr());
+    const warnings = app.output().split('\n').filter((l) => l.includes('ES module started with --require'));
+    assert.equal(warnings.length, 1, app.output());
     assert.match(warnings[0], /--import otelkit\/register/);
+    assert.match(warnings[0], /CommonJS packages it imports .* are instrumented/, 'says what is instrumented');
+    assert.equal(warnings[0].match(/otelkit/g).length, 2, 'names otelkit once, beside the command to use');
   } finally {
     await app.stop();
   }

@@ -42,7 +42,7 @@ test('Prometheus port already in use: one warning, the app serves', async () => 
     try {
       assert.equal((await get(`${app.url}/`)).text, 'hello');
       await new Promise((r) => setTimeout(r, 200));
-      const lines = app.stderr().split('\n').filter((l) => l.includes(`${port}`) && /cannot listen/.test(l));
+      const lines = app.output().split('\n').filter((l) => l.includes(`${port}`) && /cannot listen/.test(l));
       assert.equal(lines.length, 1, app.stderr());
       assert.match(lines[0], /EADDRINUSE/);
     } finally {

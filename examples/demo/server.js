@@ -1,18 +1,21 @@
 // otelkit demo service: an ordinary Express app with no observability code of its own.
-// Run it under the SDK:   node --require otelkit/register examples/demo/server.js
-// It works with or without PostgreSQL and Redis reachable (those routes answer 503).
+// Run it under the SDK with `npm run demo` (repository root), which sets DATABASE_URL and
+// REDIS_URL to this machine's PostgreSQL and Redis unless they are set: the app uses them
+// and otelkit's health checks probe the same ones. Its service name, otelkit-demo, comes
+// from examples/demo/package.json. It works with or without PostgreSQL and Redis reachable
+// (those routes answer 503).
 const express = require('express');
 const { Pool } = require('pg');
 const Redis = require('ioredis');
 
 const PORT = Number(process.env.PORT || 3000);
 const pool = new Pool({
-  connectionString: process.env.DEMO_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
+  connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
   max: 5,
   connectionTimeoutMillis: 2000,
 });
 pool.on('error', () => {}); // idle-client errors: the next query reports them
-const redis = new Redis(process.env.DEMO_REDIS_URL || 'redis://127.0.0.1:6379', {
+const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', {
   lazyConnect: true,
   maxRetriesPerRequest: 1,
   enableOfflineQueue: false,
@@ -69,6 +72,7 @@ const server = app.listen(PORT, () => {
   const admin = `http://localhost:${process.env.OTELKIT_ADMIN_PORT || process.env.OTEL_EXPORTER_PROMETHEUS_PORT || 9464}`;
   console.log(`demo listening on http://localhost:${PORT}`);
   console.log(`  try:      curl -i http://localhost:${PORT}/users/1   (also /slow /orders /fail /cache/greeting)`);
+  console.log(`  status:   ${admin}/   (the status page: open it in a browser)`);
   console.log(`  metrics:  ${admin}/metrics   ${admin}/api/metrics`);
   console.log(`  health:   ${admin}/api/health/detailed`);
   console.log(`  APM:      ${admin}/api/performance/apm/stats   ${admin}/api/performance/slow-queries`);

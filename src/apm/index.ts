@@ -7,7 +7,7 @@ import { metrics } from '@opentelemetry/api';
 import type { Config } from '../config';
 import type { Feature } from '../feature';
 import { componentLogger } from '../diag';
-import { VERSION } from '../sdk';
+import { VERSION } from '../version';
 import { ApmStats } from './stats';
 import { ApmSpanProcessor } from './processor';
 import { APM_SCOPE, registerApmMetrics } from './metrics';

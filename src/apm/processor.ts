@@ -8,6 +8,19 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { reportError } from '../guard';
 import type { ApmStats } from './stats';
 
+/**
+ * A failed call: status ERROR, or an exception recorded on a span whose status says
+ * nothing (some instrumentations record the exception that escapes a layer, Koa's router
+ * for one, without setting the status).
+ */
+function failed(span: ReadableSpan): boolean {
+  const code = span.status.code;
+  if (code !== SpanStatusCode.UNSET) return code === SpanStatusCode.ERROR;
+  const events = span.events;
+  for (let i = 0; i < events.length; i++) if (events[i].name === 'exception') return true;
+  return false;
+}
+
 export class ApmSpanProcessor implements SpanProcessor {
   constructor(private readonly stats: ApmStats) {}
 
@@ -20,7 +33,7 @@ export class ApmSpanProcessor implements SpanProcessor {
       if (op === undefined) op = stats.resolve(span);
       if (op.overflow) stats.overflowed++;
       const d = span.duration;
-      op.record(d[0] * 1e3 + d[1] / 1e6, span.status.code === SpanStatusCode.ERROR);
+      op.record(d[0] * 1e3 + d[1] / 1e6, failed(span));
     } catch (err) {
       reportError('otelkit:apm onEnd', err);
     }

@@ -39,7 +39,18 @@ export const OTHER_FINGERPRINT = 'other';
 
 class FingerprintStats {
   readonly durations = new Durations();
+  /** The latest record of the shape: when, and its request and trace. */
+  lastTime = 0;
+  lastRequestId: string | null = null;
+  lastTraceId: string | null = null;
   constructor(readonly fingerprint: string, readonly statement: string) {}
+
+  add(q: SlowQueryInput): void {
+    this.lastTime = q.time;
+    this.lastRequestId = q.requestId;
+    this.lastTraceId = q.traceId;
+    this.durations.add(q.durationMs);
+  }
 }
 
 export class SlowQueryStore {
@@ -69,7 +80,7 @@ export class SlowQueryStore {
         }
       }
     }
-    stats.durations.add(q.durationMs);
+    stats.add(q);
   }
 
   list(limit: number): SlowQueryJson[] {
@@ -80,13 +91,16 @@ export class SlowQueryStore {
     const rows = [...this.byFingerprint.values()].sort((a, b) => b.durations.sumMs - a.durations.sumMs);
     return {
       total: this.total,
-      by_fingerprint: rows.map(({ fingerprint, statement, durations: d }) => ({
+      by_fingerprint: rows.map(({ fingerprint, statement, durations: d, lastTime, lastRequestId, lastTraceId }) => ({
         fingerprint,
         statement,
         count: d.count,
         avg_ms: roundMs(d.avgMs),
         max_ms: roundMs(d.maxMs),
         p95_ms: roundMs(d.quantile(0.95)),
+        last_seen: new Date(lastTime).toISOString(),
+        request_id: lastRequestId,
+        trace_id: lastTraceId,
       })),
     };
   }

@@ -7,21 +7,24 @@
 import { createRequire } from 'node:module';
 import { logs } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { Config } from '../config';
 import { RedactingLogRecordProcessor } from '../secrets';
 import { createLogExporter, otlpTarget } from './otlp';
+import type { Delivery } from './delivery';
 
 export interface LogExport {
   readonly provider: LoggerProvider;
 }
 
-export function startLogExport(config: Config, resource: Resource): LogExport | undefined {
+export function startLogExport(config: Config, resource: Resource, delivery: Delivery): LogExport | undefined {
   const target = otlpTarget(config, 'logs');
   if (target === undefined) return undefined;
+  // Loaded only with OTLP log export on.
+  const { BatchLogRecordProcessor, LoggerProvider } = require('@opentelemetry/sdk-logs') as typeof import('@opentelemetry/sdk-logs');
   const provider = new LoggerProvider({
     resource,
-    processors: [new RedactingLogRecordProcessor(), new BatchLogRecordProcessor({ exporter: createLogExporter(target) })],
+    processors: [new RedactingLogRecordProcessor(), new BatchLogRecordProcessor({ exporter: delivery.logs(createLogExporter(target, config)) })],
   });
   logs.setGlobalLoggerProvider(provider);
   registerWithApiLogs(provider);

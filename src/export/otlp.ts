@@ -10,6 +10,8 @@ import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type Span
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { Config, OtlpProtocol } from '../config';
 import { RedactingSpanProcessor } from '../secrets';
+import type { Delivery } from './delivery';
+import { refusalAgentFactory } from './refusal-agent';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
 
@@ -26,6 +28,14 @@ export function otlpTarget(config: Config, signal: Signal): OtlpTarget | undefin
   if (!config.otlpEndpoint) return undefined;
   const base = config.otlpEndpoint.replace(/\/+$/, '');
   return { url: protocol === 'grpc' ? base : `${base}/v1/${signal}`, protocol };
+}
+
+/** The endpoints OTLP export sends to, for the signals that export. */
+export function otlpUrls(config: Config): string[] {
+  const on = exportersFor(config);
+  return (['traces', 'metrics', 'logs'] as const)
+    .filter((signal) => on[signal].includes('otlp'))
+    .flatMap((signal) => otlpTarget(config, signal)?.url ?? []);
 }
 
 /** What each OTEL_*_EXPORTER list means once defaults are applied. */
@@ -45,12 +55,12 @@ export function exportersFor(config: Config): { traces: string[]; metrics: strin
  * exported (the embedded default) only feed APM and slow queries, which never read the
  * attributes masking changes.
  */
-export function exportingSpanProcessors(config: Config, names: readonly string[], meterProvider: MeterProvider): SpanProcessor[] {
+export function exportingSpanProcessors(config: Config, names: readonly string[], meterProvider: MeterProvider, delivery: Delivery): SpanProcessor[] {
   const out: SpanProcessor[] = [];
   const target = otlpTarget(config, 'traces');
   if (names.includes('otlp') && target) {
     out.push(new BatchSpanProcessor({
-      exporter: createSpanExporter(target, meterProvider),
+      exporter: delivery.spans(createSpanExporter(target, config, meterProvider)),
       maxQueueSize: config.bspMaxQueueSize,
       maxExportBatchSize: Math.min(config.bspMaxExportBatchSize, config.bspMaxQueueSize),
       scheduledDelayMillis: config.bspScheduleDelayMs,
@@ -62,8 +72,19 @@ export function exportingSpanProcessors(config: Config, names: readonly string[]
   return out.length === 0 ? out : [new RedactingSpanProcessor(), ...out];
 }
 
-export function createSpanExporter(target: OtlpTarget, selfObsMeterProvider?: MeterProvider): SpanExporter {
-  const options = { url: target.url, selfObsMeterProvider };
+/**
+ * Options every OTLP exporter gets: an export with its retries lasts at most the shutdown
+ * timeout (OTEL_EXPORTER_OTLP_TIMEOUT when shorter), so no exit waits longer for one; over
+ * plain http a refused connection is not retried (refusal-agent.ts).
+ */
+function exporterOptions(target: OtlpTarget, config: Config): { url: string; timeoutMillis: number; httpAgentOptions?: ReturnType<typeof refusalAgentFactory> } {
+  const timeoutMillis = Math.max(1, Math.min(config.otlpTimeoutMs, config.shutdownTimeoutMs || config.otlpTimeoutMs));
+  const plain = target.protocol !== 'grpc' && target.url.startsWith('http:');
+  return plain ? { url: target.url, timeoutMillis, httpAgentOptions: refusalAgentFactory() } : { url: target.url, timeoutMillis };
+}
+
+export function createSpanExporter(target: OtlpTarget, config: Config, selfObsMeterProvider?: MeterProvider): SpanExporter {
+  const options = { ...exporterOptions(target, config), selfObsMeterProvider };
   switch (target.protocol) {
     case 'grpc': {
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
@@ -80,8 +101,8 @@ export function createSpanExporter(target: OtlpTarget, selfObsMeterProvider?: Me
   }
 }
 
-export function createMetricExporter(target: OtlpTarget): PushMetricExporter {
-  const options = { url: target.url };
+export function createMetricExporter(target: OtlpTarget, config: Config): PushMetricExporter {
+  const options = exporterOptions(target, config);
   switch (target.protocol) {
     case 'grpc': {
       const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-grpc') as typeof import('@opentelemetry/exporter-metrics-otlp-grpc');
@@ -98,8 +119,8 @@ export function createMetricExporter(target: OtlpTarget): PushMetricExporter {
   }
 }
 
-export function createLogExporter(target: OtlpTarget): LogRecordExporter {
-  const options = { url: target.url };
+export function createLogExporter(target: OtlpTarget, config: Config): LogRecordExporter {
+  const options = exporterOptions(target, config);
   switch (target.protocol) {
     case 'grpc': {
       const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-grpc') as typeof import('@opentelemetry/exporter-logs-otlp-grpc');

@@ -14,6 +14,7 @@ import type { AppInfo } from '../app-info';
 import { getRequestId } from '../requests/request-id';
 import { componentLogger } from '../diag';
 import { CATALOGUE, INSTRUMENTATION_NAMES, type CatalogueEntry } from './catalogue';
+import { otlpTarget } from '../export/otlp';
 
 const log = componentLogger('otelkit:instrumentations');
 
@@ -28,7 +29,10 @@ export interface Selection {
   readonly active: readonly string[];
   /** Of those, the ones whose modules the app has already loaded. */
   readonly loaded: readonly string[];
+  /** Built now: Node's own modules, and modules the app has already loaded. */
   readonly instrumentations: Instrumentation[];
+  /** Built when the app first requires or imports one of their modules (deferred.ts). */
+  readonly deferred: readonly CatalogueEntry[];
   /** otelkit's own HTTP server instrumentation is wanted. */
   readonly httpServer: boolean;
 }
@@ -41,8 +45,9 @@ function addRequestId(_span: Span, record: Record<string, unknown>): void {
 
 /** otelkit's configuration of an instrumentation, where it differs from the default. */
 const SETTINGS: Readonly<Record<string, (ctx: InstrumentationContext) => object>> = {
-  // The server side is otelkit's own (src/requests/http-server.ts); the client side is this.
-  http: () => ({ disableIncomingRequestInstrumentation: true }),
+  // The server side is otelkit's own (src/requests/http-server.ts); the client side is this,
+  // blind to the OTLP exporters' own requests (they are not the app's outgoing calls).
+  http: ({ config }) => ({ disableIncomingRequestInstrumentation: true, ignoreOutgoingRequestHook: exporterRequests(config) }),
   // Router layers carry the route template; plain middleware would add a span each.
   koa: () => ({ ignoreLayersType: ['middleware'] }),
   // Queries keep their spans; the pool's connect calls (one per pool.query) do not.
@@ -51,6 +56,35 @@ const SETTINGS: Readonly<Record<string, (ctx: InstrumentationContext) => object>
   pino: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
   bunyan: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
 };
+
+interface OutgoingRequest {
+  readonly hostname?: string | null;
+  readonly host?: string | null;
+  readonly port?: string | number | null;
+  readonly path?: string | null;
+}
+
+/** Tells the OTLP exporters' requests (to the configured endpoints) from the app's. */
+function exporterRequests(config: Config): (request: OutgoingRequest) => boolean {
+  const targets: Array<{ host: string; port: string; path: string }> = [];
+  for (const signal of ['traces', 'metrics', 'logs'] as const) {
+    const target = otlpTarget(config, signal);
+    if (target === undefined || target.protocol === 'grpc') continue;
+    try {
+      const url = new URL(target.url);
+      targets.push({ host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || (url.protocol === 'https:' ? '443' : '80'), path: url.pathname });
+    } catch {
+      // an endpoint that is not a URL is reported by the config check and never exported to
+    }
+  }
+  if (targets.length === 0) return () => false;
+  return (request) => {
+    const host = (request.hostname ?? request.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const port = String(request.port ?? '');
+    const path = request.path ?? '/';
+    return targets.some((t) => t.host === host && (port === '' || t.port === port) && path.startsWith(t.path));
+  };
+}
 
 /** Short name from "pg" or "@opentelemetry/instrumentation-pg". */
 function shortName(name: string): string {
@@ -71,20 +105,27 @@ export function selectInstrumentations(ctx: InstrumentationContext, app: AppInfo
   const active: string[] = [];
   const loaded: string[] = [];
   const instrumentations: Instrumentation[] = [];
+  const deferred: CatalogueEntry[] = [];
   for (const entry of CATALOGUE) {
     if (!isEnabled(entry, ctx.config)) continue;
     if (entry.onlyIn === 'lambda' && !ctx.config.lambdaFunction) continue;
     if (entry.modules.length > 0 && !entry.modules.some(installed)) continue;
+    const isLoadedNow = entry.modules.some((m) => isLoaded(requireFromApp, m));
+    if (entry.modules.length > 0 && !isLoadedNow) {
+      active.push(entry.name);
+      deferred.push(entry);
+      continue;
+    }
     const instrumentation = construct(entry, ctx);
     if (instrumentation === undefined) continue;
     active.push(entry.name);
-    if (entry.modules.some((m) => isLoaded(requireFromApp, m))) loaded.push(entry.name);
+    if (isLoadedNow) loaded.push(entry.name);
     instrumentations.push(instrumentation);
   }
-  return { active, loaded, instrumentations, httpServer: active.includes('http') };
+  return { active, loaded, instrumentations, deferred, httpServer: active.includes('http') };
 }
 
-function construct(entry: CatalogueEntry, ctx: InstrumentationContext): Instrumentation | undefined {
+export function construct(entry: CatalogueEntry, ctx: InstrumentationContext): Instrumentation | undefined {
   const pkg = `@opentelemetry/instrumentation-${entry.name}`;
   try {
     const Class = (loadCatalogued(pkg) as Record<string, new (config: object) => Instrumentation>)[entry.className];

@@ -5,20 +5,29 @@
 import type { Config } from '../config';
 import type { Feature } from '../feature';
 import type { ResponseInfo } from '../requests/http-server';
-import { createAccessLog, httpLevelEnabled } from './access';
+import { createAccessLog, levelEnabled } from './access';
 import { configureLogging, drainLogging } from './shared';
+import { setLogSink } from '../diag';
 
 export function createLogging(config: Config): Feature {
-  // Decided once: with the access log off, or `http` below the level, the response hook
+  // Decided once: with the access log off, or its level below LOG_LEVEL, the response hook
   // is absent and costs nothing per request.
-  const wantAccess = config.accessLog && httpLevelEnabled(config.logLevel);
+  const accessLevel = config.accessLog;
+  const wantAccess = accessLevel !== 'off' && levelEnabled(config.logLevel, accessLevel);
   let access: ((info: ResponseInfo) => void) | undefined;
   return {
     onResponse: wantAccess ? (info) => access?.(info) : undefined,
     bind(running) {
       const logger = configureLogging({ config, service: running.service, sendsLogs: running.sendsLogs, file: true });
-      if (wantAccess) access = createAccessLog(logger);
+      // otelkit's own messages (config, N+1, health, export, ports) become log records.
+      setLogSink((level, component, message) => {
+        logger.log({ level, message, component });
+      });
+      if (wantAccess) access = createAccessLog(logger, accessLevel);
     },
-    shutdown: drainLogging,
+    async shutdown() {
+      await drainLogging();
+      setLogSink(undefined);
+    },
   };
 }

@@ -18,7 +18,7 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined ? n
 /** The served fields of a section with the reading each comes from. */
 type FieldFigures = Readonly<Record<string, Figure>>;
 const SYSTEM_FIGURES: FieldFigures = { cpu_percent: 'cpu', memory: 'memory', disk: 'disk' };
-const PROCESS_FIGURES: FieldFigures = { cpu_percent: 'processCpu', threads: 'threads', open_fds: 'openFds' };
+const PROCESS_FIGURES: FieldFigures = { cpu_percent: 'processCpu', threads: 'threads', open_fds: 'openFds', event_loop_delay_p99_ms: 'eventLoopDelay' };
 
 /** The section, plus `unavailable: {field: reason}` when any of its figures is null. */
 export function withReasons<T extends Record<string, unknown>>(section: T, figures: FieldFigures, reasons: Readings['reasons']): T {
@@ -56,6 +56,9 @@ export function metricsJsonHandler(src: MetricsJsonSources): Handler {
           threads: proc.threads,
           open_fds: proc.openFds,
           uptime_seconds: round(process.uptime(), 2),
+          heap_limit_bytes: proc.heapLimitBytes,
+          event_loop_delay_p99_ms: proc.eventLoopDelayP99Ms === null ? null : round(proc.eventLoopDelayP99Ms, 2),
+          node_version: process.versions.node,
         }, PROCESS_FIGURES, reasons),
       },
     };

@@ -20,14 +20,24 @@ import {
 import { RPCType, type RPCMetadata } from '@opentelemetry/core';
 import { chooseRequestId } from './request-id';
 import { requestContext } from './context';
+import { expressRoute } from './express-route';
+import { createRouteTemplates } from './route-template';
 import { kState, patchWriteHead, type Timed, type Tracked } from './response-headers';
 import { reportError } from '../guard';
 import { kOtelkitServer } from '../symbols';
 
 export interface ResponseInfo {
   readonly method: string;
+  /** The framework's route template, or the one set with setRoute(). */
   readonly route: string | undefined;
+  /** Without a route: the path with its ids replaced (`/users/:id`), when within bounds. */
+  readonly template: string | undefined;
+  /** The path, without the query string. */
+  readonly path: string;
+  /** The response status; 0 when the client went away before any was sent. */
   readonly status: number;
+  /** The client closed the connection before the response was complete. */
+  readonly aborted: boolean;
   readonly durationMs: number;
   readonly requestId: string;
   readonly traceId: string;
@@ -42,8 +52,12 @@ export interface HttpServerOptions {
   readonly meter: Meter;
   /** Makes a context current for the rest of the request (AsyncLocalStorage enterWith). */
   readonly attach: (ctx: Context) => void;
-  /** Lower-case header name of the request id. */
+  /** Header name of the request id, as it is written on responses (read case-insensitively). */
   readonly requestIdHeader: string;
+  /** Distinct route-like names given to requests no framework routed. */
+  readonly maxTemplates?: number;
+  /** Called once when that bound is first reached. */
+  readonly onTemplatesFull?: () => void;
   /** Called once per finished response: the access log. Must not throw (callers guard it). */
   readonly onResponse?: (info: ResponseInfo, req: IncomingMessage) => void;
 }
@@ -60,6 +74,7 @@ class RequestState implements Timed {
   constructor(
     readonly start: number,
     readonly method: string,
+    readonly path: string,
     readonly span: Span,
     readonly rpc: RPCMetadata,
     readonly requestId: string,
@@ -67,19 +82,27 @@ class RequestState implements Timed {
   ) {}
 }
 
+type Response = Tracked & { [kState]?: RequestState };
+
 interface ServerMessage {
   request: IncomingMessage;
-  response: Tracked & { [kState]?: RequestState };
+  response: Response;
   server?: { [kOtelkitServer]?: boolean };
 }
 
 interface FastifyHandlerMessage {
-  reply?: { raw?: Tracked & { [kState]?: RequestState } };
+  reply?: { raw?: Response };
   route?: { url?: unknown };
 }
 
+interface FastifyInstance {
+  addHook(name: 'onRequest', hook: (request: { routeOptions?: { url?: unknown } }, reply: { raw?: Response }, done: () => void) => void): unknown;
+}
+
 export function createHttpServerInstrumentation(options: HttpServerOptions): HttpServerInstrumentation {
-  const { tracer, attach, requestIdHeader, onResponse } = options;
+  const { tracer, attach, onResponse } = options;
+  const requestIdHeader = options.requestIdHeader.toLowerCase();
+  const templates = createRouteTemplates(options.maxTemplates ?? 200, options.onTemplatesFull ?? (() => undefined));
   const durations: Histogram = options.meter.createHistogram('http.server.request.duration', {
     unit: 's',
     description: 'Duration of HTTP server requests.',
@@ -95,17 +118,23 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     const scheme = (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
     const url = req.url ?? '/';
     const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
     const attributes: Attributes = {
       'http.request.method': method,
-      'url.path': query === -1 ? url : url.slice(0, query),
+      'url.path': path,
       'url.scheme': scheme,
       'network.protocol.version': req.httpVersion,
       'request.id': requestId,
     };
+    if (query !== -1 && query < url.length - 1) attributes['url.query'] = url.slice(query + 1);
     if (method === '_OTHER') attributes['http.request.method_original'] = rawMethod;
     const userAgent = headers['user-agent'];
     if (userAgent) attributes['user_agent.original'] = userAgent;
-    if (socket.remoteAddress) attributes['client.address'] = socket.remoteAddress;
+    addServerAddress(attributes, headers.host);
+    const client = clientAddress(headers['x-forwarded-for']) ?? socket.remoteAddress;
+    if (client) attributes['client.address'] = client;
+    if (socket.remoteAddress) attributes['network.peer.address'] = socket.remoteAddress;
+    if (socket.remotePort !== undefined) attributes['network.peer.port'] = socket.remotePort;
 
     // Without trace headers there is nothing to extract.
     const parent = headers.traceparent === undefined && headers.baggage === undefined
@@ -114,35 +143,51 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
     const rpc: RPCMetadata = { type: RPCType.HTTP, span };
     attach(requestContext(parent, span, rpc, requestId));
-    res[kState] = new RequestState(startMs, method, span, rpc, requestId, scheme);
+    res[kState] = new RequestState(startMs, method, path, span, rpc, requestId, scheme);
+    res.on('close', onResponseClose);
   }
 
-  function finish(req: IncomingMessage, state: RequestState, status: number): void {
+  function finish(req: IncomingMessage, state: RequestState, res: Response, aborted: boolean): void {
     const now = performance.now();
     const durationMs = now - state.start;
     const route = state.rpc.route ?? state.route ?? expressRoute(req);
+    // A client that went away before the status line was sent got no status.
+    const status = aborted && !res.headersSent ? 0 : res.statusCode;
+    // A 404 without a route is no route: a scanner's paths are named by their method alone.
+    const template = route === undefined && status !== 404 ? templates.of(state.path) : undefined;
+    const errorType = aborted ? 'aborted' : status >= 500 ? String(status) : undefined;
     const { span, method } = state;
-    const metricAttributes: Attributes = { 'http.request.method': method, 'http.response.status_code': status, 'url.scheme': state.scheme };
+    const metricAttributes: Attributes = { 'http.request.method': method, 'url.scheme': state.scheme, 'network.protocol.version': req.httpVersion };
+    if (status !== 0) metricAttributes['http.response.status_code'] = status;
     if (route !== undefined) metricAttributes['http.route'] = route;
-    if (status >= 500) metricAttributes['error.type'] = String(status);
+    if (errorType !== undefined) metricAttributes['error.type'] = errorType;
     durations.record(durationMs / 1000, metricAttributes);
 
     if (span.isRecording()) {
-      span.setAttribute('http.response.status_code', status);
-      if (route !== undefined) {
-        span.setAttribute('http.route', route);
-        span.updateName(`${method} ${route}`);
-      }
-      if (status >= 500) {
-        span.setAttribute('error.type', String(status));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
+      if (status !== 0) span.setAttribute('http.response.status_code', status);
+      if (route !== undefined) span.setAttribute('http.route', route);
+      else if (template !== undefined) span.setAttribute('url.template', template);
+      if (route !== undefined || template !== undefined) span.updateName(`${method} ${route ?? template}`);
+      if (errorType !== undefined) span.setAttribute('error.type', errorType);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     }
     span.end(now); // a performance.now() reading: the SDK's way of giving the end time
 
     if (onResponse !== undefined) {
       const { traceId, spanId } = span.spanContext();
-      onResponse({ method, route, status, durationMs, requestId: state.requestId, traceId, spanId }, req);
+      onResponse({ method, route, template, path: state.path, status, aborted, durationMs, requestId: state.requestId, traceId, spanId }, req);
+    }
+  }
+
+  /** 'close' before 'finish': the client went away; the request is recorded as aborted. */
+  function onResponseClose(this: Response): void {
+    const state = this[kState];
+    if (state === undefined) return;
+    this[kState] = undefined;
+    try {
+      finish(this.req, state, this, true);
+    } catch (err) {
+      reportError('http.server.response.close', err);
     }
   }
 
@@ -162,7 +207,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     if (state === undefined) return;
     response[kState] = undefined;
     try {
-      finish(request, state, response.statusCode);
+      finish(request, state, response, false);
     } catch (err) {
       reportError('http.server.response.finish', err);
     }
@@ -174,13 +219,34 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     if (state !== undefined && typeof route?.url === 'string') state.route = route.url;
   }
 
+  /**
+   * Each Fastify instance, as it is created, gets a first onRequest hook that reads the
+   * route Fastify matched: replies sent before the handler (a 400 for malformed JSON, a
+   * schema error, a 401 from a later hook) keep their route.
+   */
+  function onFastifyInit(message: unknown): void {
+    const fastify = (message as { fastify?: FastifyInstance }).fastify;
+    if (typeof fastify?.addHook !== 'function') return;
+    try {
+      fastify.addHook('onRequest', (request, reply, done) => {
+        const state = reply?.raw?.[kState];
+        const url = request?.routeOptions?.url;
+        if (state !== undefined && typeof url === 'string') state.route = url;
+        done();
+      });
+    } catch (err) {
+      reportError('fastify.initialization', err);
+    }
+  }
+
   const channels: Array<[string, (message: unknown) => void]> = [
     ['http.server.request.start', onRequestStart],
     ['http.server.response.finish', onResponseFinish],
     ['tracing:fastify.request.handler:start', onFastifyHandler],
+    ['fastify.initialization', onFastifyInit],
   ];
   for (const [name, fn] of channels) subscribe(name, fn);
-  const restoreWriteHead = patchWriteHead(requestIdHeader);
+  const restoreWriteHead = patchWriteHead(options.requestIdHeader);
 
   return {
     shutdown() {
@@ -190,9 +256,20 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
   };
 }
 
-/** Express keeps the matched route on the request; mounted routers add their base URL. */
-function expressRoute(req: IncomingMessage): string | undefined {
-  const { route, baseUrl } = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };
-  if (route === undefined || typeof route.path !== 'string') return undefined;
-  return (typeof baseUrl === 'string' ? baseUrl : '') + route.path;
+/** server.address and server.port from the Host header ("example.com:8080", "[::1]:3000"). */
+function addServerAddress(attributes: Attributes, host: string | undefined): void {
+  if (!host) return;
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host);
+  if (!m || m[1] === '') return;
+  attributes['server.address'] = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];
+  if (m[2] !== undefined) attributes['server.port'] = Number(m[2]);
+}
+
+/** The first address of X-Forwarded-For, the original client behind proxies. */
+function clientAddress(forwarded: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(forwarded) ? forwarded[0] : forwarded;
+  if (!value) return undefined;
+  const comma = value.indexOf(',');
+  const first = (comma === -1 ? value : value.slice(0, comma)).trim();
+  return first === '' ? undefined : first;
 }

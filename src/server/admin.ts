@@ -10,6 +10,7 @@ import { createLimiter, MAX_QUEUED, MAX_WAIT_MS, RATE_PER_SECOND } from './limit
 import { BYTES_PER_SECOND, isHealthPath } from './budget';
 import type { Router } from './router';
 import { kOtelkitServer } from '../symbols';
+import { giveWayOnListen } from './give-way';
 
 const log = componentLogger('otelkit:server');
 /** On otelkit's own server a loopback address is a local client (no proxy in front). */
@@ -56,10 +57,22 @@ export function startAdminServer(host: string, port: number, router: Router, wha
     });
   });
   server.unref();
+  // The configured port from the start: an app may listen on it in the same tick.
+  let bound: number | undefined = port === 0 ? undefined : port;
+  void ready.then((p) => {
+    bound = p;
+  });
+  const stopWatching = giveWayOnListen(() => bound, () => {
+    limiter.close();
+    server.close();
+    server.closeAllConnections?.();
+    log.warn(`the application listens on port ${bound} itself: ${what} stepped aside and are not served (set OTELKIT_ADMIN_PORT, or OTEL_EXPORTER_PROMETHEUS_PORT, to serve them on another port).`);
+  });
   return {
     ready,
     close: () =>
       new Promise<void>((resolve) => {
+        stopWatching();
         limiter.close();
         if (!server.listening) return resolve();
         server.close(() => resolve());

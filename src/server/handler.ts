@@ -38,6 +38,8 @@ export type MonitoringRequestHandler = (req: IncomingMessage, res: ServerRespons
 
 interface KoaContext {
   readonly path: string;
+  /** Set by koa-mount. */
+  readonly mountPath?: string;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   respond?: boolean;
@@ -72,13 +74,24 @@ function serveOptions(options: MonitoringHandlerOptions | undefined): ServeOptio
   return { trustLoopback: options?.allowLoopbackMutations === true };
 }
 
+/**
+ * The status page (`/`) answers at the root of a mounting only where that root is
+ * otelkit's: under a prefix (Express `app.use('/ops', …)`, Fastify's `prefix`, koa-mount)
+ * or when the handler is the whole server. Mounted at the application's own root, `/`
+ * stays the application's.
+ */
+function ownsRoot(req: IncomingMessage & { originalUrl?: unknown }): boolean {
+  return typeof req.originalUrl === 'string' && pathOf(req.originalUrl) !== pathOf(req.url);
+}
+
 /** A `(req, res, next?)` handler serving otelkit's endpoints. */
 export function monitoringHandler(options?: MonitoringHandlerOptions): MonitoringRequestHandler {
   const served = serveOptions(options);
   return function otelkitMonitoring(req, res, next) {
     try {
       const r = router();
-      if (r !== undefined && r.matches(pathOf(req.url))) return void serve(r, req, res, undefined, served);
+      const path = pathOf(req.url);
+      if (r !== undefined && r.matches(path) && (next === undefined || path !== '/' || ownsRoot(req))) return void serve(r, req, res, undefined, served);
       if (next !== undefined) return next();
       if (r === undefined) return void writeReply(res, NOT_RUNNING);
       void serve(r, req, res, undefined, served); // the router answers 404 JSON
@@ -93,7 +106,7 @@ monitoringHandler.koa = function koa(options?: MonitoringHandlerOptions): KoaMid
   const served = serveOptions(options);
   return async function otelkitMonitoring(ctx, next) {
     const r = router();
-    if (r === undefined || !r.matches(ctx.path)) return next();
+    if (r === undefined || !r.matches(ctx.path) || (ctx.path === '/' && !ctx.mountPath)) return next();
     ctx.respond = false;
     await serve(r, ctx.req, ctx.res, ctx.path, served);
   };
@@ -112,6 +125,7 @@ monitoringHandler.fastify = function fastify(instance: FastifyLike, options: Mon
   }
   const prefix = instance.prefix ?? '';
   for (const url of r.paths) {
+    if (url === '/' && prefix === '') continue; // the application's root stays its own
     const methods = FASTIFY_METHODS.filter((method) => {
       try {
         return instance.hasRoute?.({ method, url: prefix + url }) !== true; // hasRoute takes the full path

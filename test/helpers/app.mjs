@@ -19,6 +19,13 @@ export async function freePort() {
   return port;
 }
 
+/**
+ * Node options for tests that read a child's RSS: V8 (Node 22+) grows the young generation
+ * up to ~130 MB under a high allocation rate, which is sizing, not retention; with the
+ * semi-space capped at 16 MB (Node 20's default) RSS growth shows what is kept.
+ */
+export const STEADY_HEAP = ['--max-semi-space-size=16'];
+
 /** Environment for a child: the parent's, minus anything otelkit reads, plus `env`. */
 export function childEnv(env = {}) {
   const base = {};
@@ -31,12 +38,13 @@ export function childEnv(env = {}) {
 
 /**
  * @param {string} file fixture path
- * @param {{ preload?: 'require' | 'import' | null, env?: object, args?: string[], readyPattern?: RegExp, uid?: number, gid?: number }} options
+ * @param {{ preload?: 'require' | 'import' | null, env?: object, args?: string[], nodeArgs?: string[], execPath?: string, cwd?: string, readyPattern?: RegExp, uid?: number, gid?: number }} options
  */
 export async function startApp(file, options = {}) {
   const preload = options.preload === undefined ? 'require' : options.preload;
-  const nodeArgs = preload === 'require' ? ['--require', REGISTER_CJS] : preload === 'import' ? ['--import', REGISTER_ESM] : [];
-  const child = spawn(process.execPath, [...nodeArgs, file, ...(options.args ?? [])], {
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(preload === 'require' ? ['--require', REGISTER_CJS] : preload === 'import' ? ['--import', REGISTER_ESM] : [])];
+  const child = spawn(options.execPath ?? process.execPath, [...nodeArgs, file, ...(options.args ?? [])], {
+    cwd: options.cwd,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
@@ -68,6 +76,8 @@ export async function startApp(file, options = {}) {
     url: `http://127.0.0.1:${port}`,
     stdout: () => stdout,
     stderr: () => stderr,
+    /** Both streams: otelkit's own messages are log lines on stdout, or stderr before its logger runs. */
+    output: () => stdout + stderr,
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

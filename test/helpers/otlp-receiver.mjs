@@ -83,6 +83,8 @@ function normalizeMetrics(req) {
           value: p.asDouble !== undefined ? Number(p.asDouble) : p.asInt !== undefined ? Number(p.asInt) : undefined,
           count: p.count !== undefined ? Number(p.count) : undefined,
           sum: p.sum !== undefined ? Number(p.sum) : undefined,
+          min: p.min !== undefined ? Number(p.min) : undefined,
+          max: p.max !== undefined ? Number(p.max) : undefined,
           bounds: p.explicitBounds?.map(Number),
           buckets: p.bucketCounts?.map(Number),
         }));

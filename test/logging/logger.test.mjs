@@ -83,16 +83,19 @@ describe('JSON logs of a plain http app with LOG_FILE and OTLP export', () => {
     }
   });
 
-  test('one access line per request at level http: method, status, duration_ms, request_id', async () => {
+  test('one access line per request at level info: method, path, status, duration_ms, request_id', async () => {
     await get(`${app.url}/hello`, { 'x-request-id': 'access-1' });
-    const line = await until(() => jsonLines(app.stdout()).find((l) => l.level === 'http' && l.request_id === 'access-1'));
+    const isAccess = (l) => l.component === 'http' && l.request_id === 'access-1';
+    const line = await until(() => jsonLines(app.stdout()).find(isAccess));
+    assert.equal(line.level, 'info');
     assert.equal(line.method, 'GET');
+    assert.equal(line.path, '/hello');
     assert.equal(line.status, 200);
     assert.equal(typeof line.duration_ms, 'number');
     assert.ok(line.duration_ms >= 0 && line.duration_ms < 10000);
     assert.match(line.trace_id, /^[0-9a-f]{32}$/);
-    assert.equal(line.route, undefined, 'plain node:http has no route template');
-    assert.equal(jsonLines(app.stdout()).filter((l) => l.level === 'http' && l.request_id === 'access-1').length, 1);
+    assert.equal(line.route, '/hello', 'plain node:http: the path\'s template');
+    assert.equal(jsonLines(app.stdout()).filter(isAccess).length, 1);
   });
 
   test('the start line names the active instrumentations; LOG_FILE is a link to the current file', async () => {
@@ -125,12 +128,15 @@ test('text in development, JSON with NODE_ENV=production; LOG_LEVEL filters; acc
   const hello = text.split('\n').find((l) => l.includes('hello handled'));
   assert.match(hello, /^\d{4}-\d{2}-\d{2}T[\d:.]+Z info +\[fmt-svc:log-app\] hello handled \{"request_id":"fmt-1","trace_id":"[0-9a-f]{32}","span_id":"[0-9a-f]{16}"/);
   assert.match(text, /^[\dTZ:.-]+ error +\[fmt-svc\] request failed kaput .*\nError: kaput\n\s+at /m, 'the stack follows the error line');
-  assert.match(text, /^[\dTZ:.-]+ http +\[fmt-svc:http\] GET - 200 [\d.]+ms \{"request_id":"fmt-1"/m);
+  assert.match(text, /^[\dTZ:.-]+ info +\[fmt-svc:http\] GET \/hello → 200 [\d.]+ms \{"request_id":"fmt-1"/m);
   assert.equal(jsonLines(text).length, 0, 'no JSON in development');
 
   const prod = jsonLines(await run({ NODE_ENV: 'production', OTELKIT_ACCESS_LOG: 'false', LOG_LEVEL: 'http' }));
   assert.ok(prod.some((l) => l.message === 'hello handled' && l.request_id === 'fmt-1'));
-  assert.equal(prod.filter((l) => l.level === 'http').length, 0, 'OTELKIT_ACCESS_LOG=false');
+  assert.equal(prod.filter((l) => l.component === 'http').length, 0, 'OTELKIT_ACCESS_LOG=false');
+
+  const lowered = jsonLines(await run({ ENABLE_JSON_LOGS: 'true', OTELKIT_ACCESS_LOG: 'debug', LOG_LEVEL: 'debug' }));
+  assert.ok(lowered.some((l) => l.component === 'http' && l.level === 'debug'), 'OTELKIT_ACCESS_LOG=debug lowers the line');
 
   const warnOnly = await run({ LOG_LEVEL: 'warn', ENABLE_JSON_LOGS: 'true' });
   const lines = jsonLines(warnOnly);
@@ -138,13 +144,14 @@ test('text in development, JSON with NODE_ENV=production; LOG_LEVEL filters; acc
   assert.equal(lines.filter((l) => l.level === 'info' || l.level === 'http').length, 0, warnOnly);
 });
 
-test('the access hook is installed only when OTELKIT_ACCESS_LOG is on and LOG_LEVEL lets http through', () => {
+test('the access hook is installed only when OTELKIT_ACCESS_LOG is on and LOG_LEVEL lets its level through', () => {
   const feature = (env) => createLogging(loadConfig(env, () => undefined));
-  assert.equal(feature({}).onResponse, undefined, 'LOG_LEVEL=info (default)');
+  assert.equal(typeof feature({}).onResponse, 'function', 'info by default');
   assert.equal(feature({ LOG_LEVEL: 'warn' }).onResponse, undefined);
-  assert.equal(feature({ LOG_LEVEL: 'http', OTELKIT_ACCESS_LOG: 'false' }).onResponse, undefined);
-  assert.equal(typeof feature({ LOG_LEVEL: 'http' }).onResponse, 'function');
-  assert.equal(typeof feature({ LOG_LEVEL: 'debug' }).onResponse, 'function');
+  assert.equal(feature({ OTELKIT_ACCESS_LOG: 'off' }).onResponse, undefined);
+  assert.equal(feature({ OTELKIT_ACCESS_LOG: 'false' }).onResponse, undefined);
+  assert.equal(feature({ OTELKIT_ACCESS_LOG: 'http' }).onResponse, undefined, 'http is below the default LOG_LEVEL info');
+  assert.equal(typeof feature({ OTELKIT_ACCESS_LOG: 'http', LOG_LEVEL: 'http' }).onResponse, 'function');
 });
 
 test('with OTEL_SDK_DISABLED=true the logger still writes to the console, and nothing else is installed', async () => {

@@ -8,6 +8,7 @@
 //   - every metric name used in rules and the dashboard exists in that Prometheus.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { needsCommands } from '../helpers/needs.mjs';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
@@ -25,7 +26,7 @@ import { metricNames, substituteGrafana } from './helpers/promql.mjs';
 const JOB = 'otelkit-demo';
 const SHORT_FOR = '5s';
 
-describe('monitoring pack end to end (demo + prometheus + alertmanager)', { timeout: 150000 }, () => {
+describe('monitoring pack end to end (demo + prometheus + alertmanager)', { timeout: 150000, skip: needsCommands('prometheus', 'prometheus-alertmanager') }, () => {
   const s = { procs: [], hooks: [], logs: {} };
   let prom; // Prometheus base URL
 

@@ -30,7 +30,7 @@ test('admin on 127.0.0.1, Prometheus on localhost, one port: the warning names t
   const app = await startApp(fixture('cjs-app.js'), { env: { OTELKIT_ADMIN_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) } });
   try {
     await new Promise((r) => setTimeout(r, 300));
-    const lines = app.stderr().split('\n').filter((l) => /cannot listen/.test(l));
+    const lines = app.output().split('\n').filter((l) => /cannot listen/.test(l));
     // localhost resolves to 127.0.0.1 here (the second bind fails) or to ::1 (it succeeds).
     assert.ok(lines.every((l) => /the separate Prometheus endpoint not served/.test(l)), app.stderr());
     assert.equal((await get(`http://127.0.0.1:${port}/metrics`)).status, 200);

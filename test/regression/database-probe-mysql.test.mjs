@@ -9,8 +9,10 @@ import { mkdtemp, copyFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, fixture, freePort, get, ROOT } from '../helpers/app.mjs';
+import { needsServices } from '../helpers/needs.mjs';
 
 const MARIADB = '127.0.0.1:3306/test';
+const skip = await needsServices('mariadb');
 
 async function withApp(file, env, fn) {
   const adminPort = await freePort();
@@ -22,7 +24,7 @@ async function withApp(file, env, fn) {
   }
 }
 
-test('mysql:// is probed with the app\'s mysql2, mariadb:// with its mariadb driver: ok against the real MariaDB', async () => {
+test('mysql:// is probed with the app\'s mysql2, mariadb:// with its mariadb driver: ok against the real MariaDB', { skip }, async () => {
   for (const [scheme, client] of [['mysql', 'mysql2'], ['mariadb', 'mariadb']]) {
     await withApp(fixture('mysql-app.js'), { DATABASE_URL: `${scheme}://root@${MARIADB}` }, async (admin) => {
       const one = await get(`${admin}/api/health/database`);
@@ -40,7 +42,7 @@ test('mysql:// is probed with the app\'s mysql2, mariadb:// with its mariadb dri
   }
 });
 
-test('MySQL down or refusing the password: down with the driver\'s error, password masked', async () => {
+test('MySQL down or refusing the password: down with the driver\'s error, password masked', { skip }, async () => {
   const closed = await freePort();
   await withApp(fixture('mysql-app.js'), { DATABASE_URL: `mysql://root@127.0.0.1:${closed}/test`, OTELKIT_HEALTH_TIMEOUT_MS: '1000' }, async (admin) => {
     const one = await get(`${admin}/api/health/database`);

@@ -71,7 +71,8 @@ test('when the first sample is not ready within the wait: sampled figures null w
     assert.deepEqual([body.system.cpu_percent, body.system.memory, body.system.disk], [null, null, null]);
     assert.deepEqual(Object.keys(body.system.unavailable).sort(), ['cpu_percent', 'disk', 'memory']);
     assert.match(body.system.unavailable.memory, /first sample/);
-    assert.deepEqual(Object.keys(body.process.unavailable).sort(), ['open_fds', 'threads']);
+    assert.deepEqual(Object.keys(body.process.unavailable).sort(), ['event_loop_delay_p99_ms', 'open_fds', 'threads']);
+    assert.match(body.process.unavailable.event_loop_delay_p99_ms, /second sample/);
     const proc = await processCheck(readings).run();
     assert.ok(proc.rss_bytes > 0 && proc.heap_limit_bytes > 0);
     assert.match(proc.unavailable.threads, /first sample/);

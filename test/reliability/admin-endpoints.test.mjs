@@ -10,7 +10,7 @@ import { networkInterfaces } from 'node:os';
 import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
 import { fetchFresh, percentile, steady } from '../helpers/load.mjs';
 
-const DELETES = ['/api/performance/apm', '/api/performance/slow-queries', '/api/performance/n-plus-one'];
+const DELETES = ['/api/performance/apm', '/api/performance/slow-queries', '/api/performance/n-plus-one', '/api/performance/errors'];
 
 /** This machine's first non-loopback IPv4 address, if it has one. */
 function outsideAddress() {
@@ -83,7 +83,7 @@ test('admin port already in use: one warning, the app serves, Prometheus on its 
   });
   try {
     for (let i = 0; i < 20; i++) assert.equal((await get(`${app.url}/`)).status, 200);
-    const warnings = app.stderr().split('\n').filter((l) => /cannot listen/.test(l));
+    const warnings = app.output().split('\n').filter((l) => /cannot listen/.test(l));
     assert.equal(warnings.length, 1, app.stderr());
     assert.match(warnings[0], new RegExp(`admin endpoints not served: cannot listen on 127\\.0\\.0\\.1:${taken.address().port} \\(EADDRINUSE\\)`));
     assert.equal((await get(`http://127.0.0.1:${promPort}/metrics`)).status, 200);

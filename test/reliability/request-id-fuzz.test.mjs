@@ -89,7 +89,7 @@ function* strings(value) {
 }
 
 const ADMIN_JSON = ['/api/metrics', '/api/health', '/api/health/detailed', '/api/health/resilience', '/api/performance/apm/stats',
-  '/api/performance/slow-queries?limit=10000', '/api/performance/slow-queries/stats', '/api/performance/n-plus-one'];
+  '/api/performance/slow-queries?limit=10000', '/api/performance/slow-queries/stats', '/api/performance/n-plus-one', '/api/performance/errors'];
 
 test('X-Request-ID fuzz: unsafe ids replaced; no raw byte or control character in any sink', async () => {
   const receiver = await startReceiver({ keepRaw: true });

@@ -21,7 +21,7 @@ import { sleep } from '../helpers/load.mjs';
 const ADMIN_GET = ['/metrics', '/api/metrics/prometheus', '/api/metrics', '/api/health', '/api/health/live', '/api/health/ready',
   '/api/health/detailed', '/api/health/database', '/api/health/redis', '/api/health/resilience', '/api/performance/apm/stats',
   '/api/performance/apm/metrics', '/api/performance/slow-queries?limit=10000', '/api/performance/slow-queries/stats',
-  '/api/performance/n-plus-one'];
+  '/api/performance/n-plus-one', '/api/performance/errors'];
 
 /** Lines the app's own loggers wrote to stdout themselves (marked by the fixture). */
 const isAppLoggerLine = (line) => /"source":"app-(winston|pino)"/.test(line) || /^\{"level":"info","message":"app calls/.test(line);
@@ -77,6 +77,7 @@ test('canary secrets in headers, URLs, query strings, SQL and log fields: found 
     assert.ok(outgoing.length >= 2, 'http.get and fetch client spans');
     assert.ok(spans.some((s) => s.attributes['db.system.name'] === 'postgresql' || s.attributes['db.system'] === 'postgresql'), 'pg spans');
     assert.ok(JSON.parse(sinks['/api/performance/slow-queries?limit=10000']).queries.length >= 2, 'slow-query records');
+    assert.ok(JSON.parse(sinks['/api/performance/errors']).errors.some((e) => /^gateway https:\/\/shop:\*\*\*@pay\.internal/.test(e.message)), 'the failed charge is in the error store');
     const appLines = stdout.split('\n').filter(isAppLoggerLine);
     assert.ok(appLines.length >= 3, 'the app logged through its own loggers');
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../dist/src/config.js';
 import { createDbFeature } from '../../dist/src/db/index.js';
 import { MAX_FINGERPRINTS } from '../../dist/src/db/slow-queries.js';
-import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
+import { startApp, fixture, freePort, get, STEADY_HEAP } from '../helpers/app.mjs';
 import { parseProm } from '../helpers/prom.mjs';
 import { rssMb } from '../helpers/load.mjs';
 import { tracing, timedSpan, heapAfterGc } from '../helpers/tracing.mjs';
@@ -21,6 +21,7 @@ const CLIENT = 2;
 test(`${END_TO_END.toLocaleString('en')} distinct slow statements through the real PostgreSQL: ring at ${LIMIT}, statistics capped, RSS flat`, async () => {
   const promPort = await freePort();
   const app = await startApp(fixture('statements-app.js'), {
+    nodeArgs: STEADY_HEAP,
     env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort), OTELKIT_SLOW_QUERY_MS: '0', OTELKIT_SLOW_QUERY_LIMIT: String(LIMIT) },
   });
   const admin = `http://127.0.0.1:${promPort}`;

@@ -1,0 +1,144 @@
+/**
+ * One running otelkit: the SDK, the features (logging, slow queries, APM, metrics, health,
+ * mounted routes), the admin servers and the shutdown hooks. Loaded by start() only when
+ * otelkit really starts, so that `require('otelkit')` for its API never loads the SDK.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Config } from './config';
+import type { AppInfo } from './app-info';
+import { startSdk } from './sdk';
+import { loadExtensions, mergeAdditions } from './extensions';
+import { installLifecycle, bounded, type Lifecycle } from './lifecycle';
+import { startAdminServer, type AdminServer } from './server/admin';
+import { createRouter } from './server/router';
+import { buildRoutes } from './server/routes';
+import type { RouteTable } from './server/router';
+import { createMetricsFeature } from './metrics/feature';
+import { createHealthFeature } from './health/feature';
+import { createMountFeature } from './server/mount';
+import type { Feature, Running } from './feature';
+import type { ResponseInfo } from './requests/http-server';
+import { guard } from './guard';
+import { createDbFeature } from './db';
+import { createApmFeature } from './apm';
+import { createErrorsFeature } from './errors';
+import { createStatusPageFeature } from './server/status-page';
+import { createLogging } from './logging';
+import { sharedLogger } from './logging/shared';
+import { currentInstance, type Otelkit, type StartOptions } from './start';
+
+export function createInstance(config: Config, app: AppInfo, options: StartOptions): Otelkit {
+  const startedAt = Date.now();
+  let draining = false;
+  const features = createFeatures(config);
+  const sdk = startSdk(config, app, {
+    spanProcessors: features.flatMap((f) => f.spanProcessors ?? []),
+    onResponse: combineResponseHooks(features),
+    additions: mergeAdditions([options, loadExtensions(config.extensions, app.dir)]),
+  });
+  const service = String(sdk.service);
+  const running: Running = {
+    config, app, service, startedAt,
+    tracer: sdk.tracer,
+    meter: sdk.meter,
+    prometheus: sdk.prometheus,
+    sendsLogs: sdk.sendsLogs,
+    isDraining: () => draining,
+  };
+  const extra: RouteTable = Object.assign({}, ...features.map((f) => f.bind?.(running) ?? {}));
+  const routes = buildRoutes({
+    service,
+    serviceVersion: stringAttribute(sdk.resource.attributes['service.version']),
+    instanceId: stringAttribute(sdk.resource.attributes['service.instance.id']),
+    startedAt,
+    isDraining: () => draining,
+    prometheus: (apmOnly) => sdk.prometheus.render(apmOnly ? (scope) => scope.name === 'otelkit.apm' : undefined),
+    extra,
+  });
+  const router = createRouter(routes);
+  const servers: AdminServer[] = [startAdminServer(config.adminHost, config.adminPort, router)];
+  if (needsPrometheusServer(config)) {
+    servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] }), 'the separate Prometheus endpoint'));
+  }
+  const { active, loaded } = sdk.instrumentations;
+  sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; their modules loaded so far: ${loaded.join(', ') || 'none'}`, {
+    component: 'otelkit',
+    instrumentations: active,
+    loaded,
+  });
+
+  let lifecycle: Lifecycle | undefined;
+  let stopped: Promise<void> | undefined;
+  const instance: Otelkit = {
+    config,
+    app,
+    sdk,
+    adminPort: servers[0].ready,
+    router,
+    isDraining: () => draining,
+    shutdown() {
+      stopped ??= (async () => {
+        draining = true;
+        lifecycle?.uninstall();
+        await bounded(async () => {
+          await sdk.shutdown();
+          await Promise.allSettled(features.map((f) => f.shutdown?.()));
+        }, config.shutdownTimeoutMs, 'telemetry shutdown');
+        await Promise.all(servers.map((s) => s.close()));
+      })();
+      return stopped;
+    },
+  };
+  if (options.handleSignals !== false) {
+    lifecycle = installLifecycle({
+      timeoutMs: config.shutdownTimeoutMs,
+      flush: () => sdk.forceFlush(),
+      shutdown: () => instance.shutdown(),
+      onDrain: () => {
+        draining = true;
+      },
+    });
+  }
+  return instance;
+}
+
+/**
+ * The admin server serves /metrics too; a second server is needed only on another port,
+ * or on the same port and another host that a wildcard admin host does not cover (one
+ * server on 0.0.0.0:9464 already answers localhost:9464, and binding both fails).
+ */
+function needsPrometheusServer(config: Config): boolean {
+  if (config.adminPort !== config.prometheusPort) return true;
+  return config.adminHost !== config.prometheusHost && !['0.0.0.0', '::', '[::]'].includes(config.adminHost);
+}
+
+/**
+ * The concerns otelkit is made of, in span-processor order: statements are made safe and
+ * slow queries recorded before APM statistics, and both before any exporter.
+ */
+function createFeatures(config: Config): Feature[] {
+  const metrics = createMetricsFeature(config);
+  return [
+    createLogging(config),
+    createDbFeature(config),
+    createApmFeature(config),
+    createErrorsFeature(config),
+    metrics,
+    createHealthFeature(config, metrics.readings),
+    createMountFeature(config, () => currentInstance()?.router),
+    createStatusPageFeature(),
+  ];
+}
+
+function combineResponseHooks(features: readonly Feature[]): ((info: ResponseInfo, req: IncomingMessage) => void) | undefined {
+  const hooks = features.flatMap((f) => (f.onResponse ? [guard('onResponse', f.onResponse)] : []));
+  if (hooks.length === 0) return undefined;
+  if (hooks.length === 1) return hooks[0];
+  return (info, req) => {
+    for (const hook of hooks) hook(info, req);
+  };
+}
+
+function stringAttribute(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
