@@ -27,6 +27,9 @@ import { createLogging } from './logging';
 import { sharedLogger } from './logging/shared';
 import { currentInstance, type Otelkit, type StartOptions } from './start';
 
+/** When the self-report is written, after start. */
+const REPORT_AFTER_MS = 1000;
+
 export function createInstance(config: Config, app: AppInfo, options: StartOptions): Otelkit {
   const startedAt = Date.now();
   let draining = false;
@@ -60,12 +63,17 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
   if (needsPrometheusServer(config)) {
     servers.push(startAdminServer(config.prometheusHost, config.prometheusPort, createRouter({ '/metrics': routes['/metrics'] }), 'the separate Prometheus endpoint'));
   }
-  const { active, loaded } = sdk.instrumentations;
-  sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; their modules loaded so far: ${loaded.join(', ') || 'none'}`, {
-    component: 'otelkit',
-    instrumentations: active,
-    loaded,
-  });
+  // The self-report, once the app has loaded what it loads at start: the instrumentations
+  // built so far, and how many wait for a module the app has not loaded.
+  setTimeout(() => {
+    const active = sdk.instrumentations.active();
+    const waiting = sdk.instrumentations.waiting();
+    sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; ${waiting} more enabled, built when the app loads their module`, {
+      component: 'otelkit',
+      instrumentations: active,
+      waiting,
+    });
+  }, REPORT_AFTER_MS).unref();
 
   let lifecycle: Lifecycle | undefined;
   let stopped: Promise<void> | undefined;

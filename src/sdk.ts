@@ -21,7 +21,7 @@ import type { Config } from './config';
 import type { AppInfo } from './app-info';
 import { buildResource } from './resource';
 import { buildSampler, spanLimits } from './sdk-options';
-import { construct, selectInstrumentations, type Selection } from './instrumentations';
+import { construct, selectInstrumentations } from './instrumentations';
 import { buildOnFirstLoad } from './instrumentations/deferred';
 import type { CatalogueEntry } from './instrumentations/catalogue';
 import { createMetricExporter, exportersFor, exportingSpanProcessors, otlpTarget, otlpUrls } from './export/otlp';
@@ -63,7 +63,8 @@ export interface Sdk {
   readonly tracer: Tracer;
   readonly meter: Meter;
   readonly prometheus: PrometheusReader;
-  readonly instrumentations: Selection;
+  /** Instrumentations built so far (the deferred ones join as the app loads their modules), and how many wait. */
+  readonly instrumentations: { active(): readonly string[]; waiting(): number };
   /** OTLP log export is on. */
   readonly sendsLogs: boolean;
   forceFlush(): Promise<void>;
@@ -112,13 +113,19 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const logExport: LogExport | undefined = exporters.logs.includes('otlp') ? startLogExport(config, resource, delivery) : undefined;
   const sendsLogs = logExport !== undefined;
 
-  const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs }, app);
+  const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs });
+  const active = [...instrumentations.names];
+  let waiting = instrumentations.deferred.length;
   const providers = { tracerProvider, meterProvider, loggerProvider: logExport?.provider };
   const deregister = registerInstrumentations({ ...providers, instrumentations: instrumentations.instrumentations });
   const later: Array<() => void> = [];
   const build = (entry: CatalogueEntry) => {
+    waiting--;
     const instrumentation = construct(entry, { config, sendLogs: sendsLogs });
-    if (instrumentation !== undefined) later.push(registerInstrumentations({ ...providers, instrumentations: [instrumentation] }));
+    if (instrumentation !== undefined) {
+      later.push(registerInstrumentations({ ...providers, instrumentations: [instrumentation] }));
+      active.push(entry.name);
+    }
     return instrumentation;
   };
   // Without Node's in-thread module hooks, every installed one is built now.
@@ -147,7 +154,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
     tracer,
     meter,
     prometheus,
-    instrumentations: { ...instrumentations, active: [...instrumentations.active, ...added.names] },
+    instrumentations: { active: () => [...active, ...added.names], waiting: () => waiting },
     sendsLogs,
     async forceFlush() {
       // A collector that refuses connections takes nothing: exports end at once.

@@ -27,6 +27,7 @@ test('OTELKIT_EXTENSIONS adds an instrumentation, a span processor and resource 
     assert.equal(greet.scope, 'greeter-instrumentation');
     assert.equal(server.attributes['ext.tagged'], true, 'the added span processor saw the span');
     assert.equal(server.resource['team.name'], 'payments');
+    for (let i = 0; i < 50 && !/instrumentations active/.test(app.stdout()); i++) await new Promise((r) => setTimeout(r, 100));
     assert.match(app.stdout(), /instrumentations active: [^;]*greeter-instrumentation/);
     const warnings = app.output().split('\n').filter((l) => /broken-instrumentation|missing\.js/.test(l));
     assert.equal(warnings.length, 2, app.stderr());

@@ -22,6 +22,8 @@ test('pg, knex, mysql2, mysql, ioredis, redis and amqplib: spans in the request 
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_PORT: String(admin) },
   });
   try {
+    // The self-report comes a second after start, with what the app has loaded by then.
+    for (let i = 0; i < 50 && !/instrumentations active/.test(app.stdout()); i++) await new Promise((r) => setTimeout(r, 100));
     const active = /instrumentations active: ([^;]*);/.exec(app.stdout())?.[1].split(', ') ?? [];
     for (const name of ['amqplib', 'http', 'ioredis', 'knex', 'mysql', 'mysql2', 'pg', 'redis']) assert.ok(active.includes(name), `${name} in the start-up report: ${active}`);
 
