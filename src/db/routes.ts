@@ -1,5 +1,5 @@
 /**
- * Admin routes of the database concern (DESIGN.md "Endpoints"). Slow-query pages are
+ * Admin routes of the database concern (docs/MONITORING.md). Slow-query pages are
  * capped at MAX_PAGE records, and the slow-query answers are serialised once per change
  * of the store (server/cache.ts): records hold statements of up to 2,000 characters, so a
  * full page is megabytes of JSON.

@@ -1,5 +1,5 @@
 /**
- * GET /api/metrics: DESIGN.md's JSON (snake_case, *_ms, *_bytes, *_percent 0–100). A figure
+ * GET /api/metrics: the JSON summary (snake_case, *_ms, *_bytes, *_percent 0–100). A figure
  * that cannot be given is null, and `unavailable` in its section says why.
  */
 import type { Handler } from '../server/router';
