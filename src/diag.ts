@@ -40,7 +40,7 @@ export function setLogSink(next: LogSink | undefined): void {
 
 function line(level: 'error' | 'warn' | 'info' | 'debug' | 'verbose', args: unknown[]): void {
   // Component loggers pass their namespace first ("otelkit:apm"); the SDK's own calls do not.
-  const source = typeof args[0] === 'string' && /^(otelkit|@opentelemetry)[:/]/.test(args[0]) ? args.shift() : 'otelkit';
+  const source = typeof args[0] === 'string' && /^(otelkit|@opentelemetry)([:/]|$)/.test(args[0]) ? args.shift() : 'otelkit';
   let text = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : safeJson(a))).join(' ');
   const key = `${source} ${level} ${text}`;
   const now = Date.now();

@@ -28,6 +28,7 @@ test('demo with PostgreSQL and Redis: every route answers as designed, telemetry
     assert.equal((await get(`${url}/fail`)).status, 500);
     assert.equal((await get(`${url}/slow`)).status, 200);
     assert.equal((await get(`${url}/orders`)).json.count, 12);
+    assert.equal((await get(`${url}/upstream`)).json.upstream.id, 2);
     const metrics = await get(`${admin}/metrics`);
     assert.match(metrics.text, /http_server_request_duration_seconds_count\{[^}]*http_route="\/users\/:id"/);
     const slow = await get(`${admin}/api/performance/slow-queries`);

@@ -1,5 +1,5 @@
 // Layered health against this machine's real PostgreSQL and Redis, and against closed
-// ports and a server that never answers: fields as DESIGN.md says, bounded probes,
+// ports and a server that never answers: fields as docs/ENDPOINTS.md says, bounded probes,
 // 503 for critical failures, passwords never served or logged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

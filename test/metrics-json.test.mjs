@@ -1,4 +1,4 @@
-// GET /api/metrics: every documented field, application numbers equal to what Prometheus
+// GET /api/metrics: the fields of docs/ENDPOINTS.md, application numbers equal to what Prometheus
 // scrapes (one source), and the system/process readings as OpenTelemetry metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -19,7 +19,7 @@ async function withApp(file, env, fn) {
   }
 }
 
-/** The endpoints every mounting serves, with DESIGN.md's fields. */
+/** The endpoints every mounting serves, with the fields of docs/ENDPOINTS.md. */
 async function assertEndpoints(base) {
   const health = await get(`${base}/api/health`);
   assert.equal(health.status, 200, `${base}/api/health: ${health.text}`);

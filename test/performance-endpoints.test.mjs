@@ -147,7 +147,9 @@ test('N+1: a route running 12 identical statement shapes is detected once per re
   assert.deepEqual(series.map((s) => [s.labels.http_route, s.value]), [['/orders/:n', 2]]);
   const warnings = app.output().split('\n').filter((l) => /N\+1 query pattern/.test(l));
   assert.equal(warnings.length, 1, 'logged once per route and fingerprint');
-  assert.match(warnings[0], /^otelkit:db warning: N\+1 query pattern: \/orders\/:n ran one statement 12 times/);
+  // A log record: level, component, and the request id of the request it was seen in.
+  assert.match(warnings[0], / warn +\[[^\]]*otelkit:db\] N\+1 query pattern: \/orders\/:n ran one statement 12 times/);
+  assert.match(warnings[0], /"request_id":"req-orders-12"/);
 });
 
 test('APM statistics: route templates, pg operations, custom spans; Prometheus names in scope otelkit.apm', async () => {

@@ -27,7 +27,7 @@ const app = express();
 app.use(express.json());
 
 app.get('/', (req, res) => {
-  res.json({ service: 'otelkit-demo', try: ['/users/1', '/slow', '/fail', '/cache/greeting', '/orders'] });
+  res.json({ service: 'otelkit-demo', try: ['/users/1', '/slow', '/fail', '/cache/greeting', '/orders', '/upstream'] });
 });
 
 // A quick parameterised query.
@@ -52,6 +52,13 @@ app.get('/orders', async (req, res) => {
   res.json({ count: orders.length });
 });
 
+// An outgoing call: the app asks a downstream service (itself, here) for a user. The
+// request id and the trace go along.
+app.get('/upstream', async (req, res) => {
+  const answer = await fetch(`http://127.0.0.1:${server.address().port}/users/2`);
+  res.status(answer.status).json({ upstream: await answer.json() });
+});
+
 app.get('/fail', (req, res) => {
   res.status(500).json({ error: 'demo failure' });
 });
@@ -71,7 +78,7 @@ app.use((err, req, res, next) => {
 const server = app.listen(PORT, () => {
   const admin = `http://localhost:${process.env.OTELKIT_ADMIN_PORT || process.env.OTEL_EXPORTER_PROMETHEUS_PORT || 9464}`;
   console.log(`demo listening on http://localhost:${PORT}`);
-  console.log(`  try:      curl -i http://localhost:${PORT}/users/1   (also /slow /orders /fail /cache/greeting)`);
+  console.log(`  try:      curl -i http://localhost:${PORT}/users/1   (also /slow /orders /fail /cache/greeting /upstream)`);
   console.log(`  status:   ${admin}/   (the status page: open it in a browser)`);
   console.log(`  metrics:  ${admin}/metrics   ${admin}/api/metrics`);
   console.log(`  health:   ${admin}/api/health/detailed`);

@@ -1,4 +1,4 @@
-/** Admin routes of the APM concern (docs/MONITORING.md, "APM, slow queries and N+1 detection"). */
+/** Admin routes of the APM concern (docs/ENDPOINTS.md). */
 import type { RouteTable } from '../server/router';
 import type { PrometheusReader } from '../metrics/prometheus';
 import { adminOnly } from '../server/auth';

@@ -1,8 +1,8 @@
 /**
- * Admin routes of the database concern (docs/MONITORING.md). Slow-query pages are
- * capped at MAX_PAGE records, and the slow-query answers are serialised once per change
- * of the store (server/cache.ts): records hold statements of up to 2,000 characters, so a
- * full page is megabytes of JSON.
+ * Admin routes of the database concern (docs/ENDPOINTS.md). Slow-query pages are capped
+ * at MAX_PAGE records, and the slow-query answers are serialised once per change of the
+ * store (server/cache.ts): records hold statements of up to 2,000 characters, so a full
+ * page is megabytes of JSON.
  */
 import type { RouteTable } from '../server/router';
 import { adminOnly } from '../server/auth';

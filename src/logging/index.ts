@@ -19,8 +19,10 @@ export function createLogging(config: Config): Feature {
     onResponse: wantAccess ? (info) => access?.(info) : undefined,
     bind(running) {
       const logger = configureLogging({ config, service: running.service, sendsLogs: running.sendsLogs, file: true });
-      // otelkit's own messages (config, N+1, health, export, ports) become log records.
+      // otelkit's own messages (config, N+1, health, export, ports) become log records;
+      // the logging transports' own troubles stay on stderr (they are about this logger).
       setLogSink((level, component, message) => {
+        if (component.startsWith('otelkit:logging')) throw new Error('not through the logger');
         logger.log({ level, message, component });
       });
       if (wantAccess) access = createAccessLog(logger, accessLevel);

@@ -1,6 +1,6 @@
 /**
- * GET /api/metrics: the JSON summary (snake_case, *_ms, *_bytes, *_percent 0–100). A figure
- * that cannot be given is null, and `unavailable` in its section says why.
+ * GET /api/metrics: the JSON of docs/ENDPOINTS.md (snake_case, *_ms, *_bytes, *_percent
+ * 0–100). A figure that cannot be given is null, and `unavailable` in its section says why.
  */
 import type { Handler } from '../server/router';
 import type { RequestStats } from './app-stats';

@@ -10,7 +10,7 @@ import {
 
 export const REQUEST_ID_KEY = createContextKey('otelkit request id');
 
-/** 1–200 characters of A–Z a–z 0–9 - _ . : / + = @ (DESIGN.md "Request tracking"). */
+/** 1–200 characters of A–Z a–z 0–9 - _ . : / + = @ (docs/ENDPOINTS.md "Request tracking"). */
 const SAFE_ID = /^[A-Za-z0-9\-_.:/+=@]{1,200}$/;
 
 export function isSafeRequestId(value: unknown): value is string {

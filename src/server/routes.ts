@@ -1,4 +1,4 @@
-/** The admin route table (docs/MONITORING.md lists the endpoints), assembled from what the SDK owns. */
+/** The admin route table (docs/ENDPOINTS.md), assembled from what the SDK owns. */
 import type { Handler, RouteTable } from './router';
 
 export interface RouteSources {

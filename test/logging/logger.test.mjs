@@ -141,7 +141,7 @@ test('text in development, JSON with NODE_ENV=production; LOG_LEVEL filters; acc
   const warnOnly = await run({ LOG_LEVEL: 'warn', ENABLE_JSON_LOGS: 'true' });
   const lines = jsonLines(warnOnly);
   assert.ok(lines.some((l) => l.level === 'error' && l.request_id === 'fmt-2'));
-  assert.equal(lines.filter((l) => l.level === 'info' || l.level === 'http').length, 0, warnOnly);
+  assert.equal(lines.filter((l) => l.level === 'info' || l.component === 'http').length, 0, warnOnly);
 });
 
 test('the access hook is installed only when OTELKIT_ACCESS_LOG is on and LOG_LEVEL lets its level through', () => {

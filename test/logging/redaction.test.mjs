@@ -44,7 +44,7 @@ test('canary secrets in headers, URLs and fields appear in no output', async () 
       'x-request-id': 'secret-1',
     });
     assert.equal(res.status, 200);
-    await until(() => jsonLines(allLogText(dir)).some((l) => l.level === 'http' && l.request_id === 'secret-1'));
+    await until(() => jsonLines(allLogText(dir)).some((l) => l.component === 'http' && l.request_id === 'secret-1'));
     await until(() => receiver.logs.some((l) => l.body === 'response headers'));
 
     const stdout = app.stdout();
@@ -79,7 +79,7 @@ test('canary secrets in headers, URLs and fields appear in no output', async () 
     assert.equal(byMessage('response headers').headers['set-cookie'], '[REDACTED]');
     const error = byMessage(/^database unreachable/);
     assert.equal(error.error.message, 'connect postgres://u:***@10.0.0.1/db failed');
-    assert.ok(lines.some((l) => l.level === 'http'), 'the access line of the request');
+    assert.ok(lines.some((l) => l.component === 'http'), 'the access line of the request');
   } finally {
     await app.stop();
     await receiver.close();

@@ -251,7 +251,7 @@ describe('monitoring pack end to end (demo + prometheus + alertmanager)', { time
 /** Requests in a loop, a few per 200 ms: successes, 5xx, slow queries, N+1, Redis, 404. */
 function driveTraffic(base) {
   let stopped = false;
-  const paths = ['/users/1', '/fail', '/users/2', '/cache/e2e', '/fail', '/slow', '/orders', '/nope'];
+  const paths = ['/users/1', '/fail', '/users/2', '/cache/e2e', '/fail', '/slow', '/orders', '/nope', '/upstream'];
   const done = (async () => {
     let i = 0;
     while (!stopped) {

@@ -33,7 +33,7 @@ test('/api/health/resilience answers 200 with a broken breaker registered', asyn
     const res = await get(`http://127.0.0.1:${promPort}/api/health/resilience`);
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json.circuit_breakers.map((b) => `${b.name} ${b.state}`).sort(), ['broken unknown', 'good closed']);
-    assert.equal(app.stderr().split('\n').filter((l) => /circuit breaker broken state/.test(l)).length, 1, app.stderr());
+    assert.equal(app.output().split('\n').filter((l) => /circuit breaker broken state/.test(l)).length, 1, app.output());
   } finally {
     await app.stop();
   }

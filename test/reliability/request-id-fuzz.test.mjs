@@ -144,7 +144,7 @@ test('X-Request-ID fuzz: unsafe ids replaced; no raw byte or control character i
     const lines = jsonLines(Object.entries(sinks).filter(([k]) => k.startsWith('stdout')).map(([, v]) => v).join('\n'));
     const slow = JSON.parse(sinks[`/api/performance/slow-queries?limit=10000#1`]).queries;
     for (const o of replaced.filter((x) => x.parser === 'lenient')) {
-      assert.ok(lines.some((l) => l.level === 'http' && l.request_id === o.id), `${o.name}: access line`);
+      assert.ok(lines.some((l) => l.component === 'http' && l.request_id === o.id), `${o.name}: access line`);
       assert.ok(slow.some((q) => q.request_id === o.id), `${o.name}: slow-query record`);
       assert.ok(receiver.spans.some((s) => s.attributes['request.id'] === o.id), `${o.name}: span`);
     }

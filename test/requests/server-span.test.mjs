@@ -51,7 +51,7 @@ test('the exported server span: parent, ids, clock, attributes, and the query sp
     const span = await serverSpan(receiver, ids.spanId);
     assert.equal(span.traceId, PARENT_TRACE);
     assert.equal(span.parentSpanId, PARENT_SPAN);
-    assert.equal(span.name, 'GET');
+    assert.equal(span.name, 'GET /db', 'no framework route: the path\'s template');
     assert.equal(span.scope, 'otelkit');
     assert.equal(typeof span.resource['service.name'], 'string');
     assert.deepEqual(
@@ -65,8 +65,15 @@ test('the exported server span: parent, ids, clock, attributes, and the query sp
         'user_agent.original': 'server-span-test/1.0',
         'client.address': '127.0.0.1',
         'http.response.status_code': 200,
+        'url.query': 'user=7',
+        'url.template': '/db',
+        'server.address': '127.0.0.1',
+        'server.port': Number(new URL(app.url).port),
+        'network.peer.address': '127.0.0.1',
+        'network.peer.port': span.attributes['network.peer.port'],
       },
     );
+    assert.equal(typeof span.attributes['network.peer.port'], 'number');
     assert.equal(span.status.code, 0);
     assert.ok(span.startNs >= before - 2e6 && span.endNs <= after + 2e6, `span [${span.startNs}, ${span.endNs}] outside the request [${before}, ${after}]`);
     assert.ok(span.endNs >= span.startNs);
@@ -115,22 +122,23 @@ test('span limits from the OTEL_SPAN_* variables apply to the server span', asyn
   });
 });
 
-test('the sampler decides: unsampled requests keep ids and headers, and nothing is exported', async () => {
+test('the sampler decides what is exported: unsampled requests keep ids and headers, and nothing is exported', async () => {
   await withApp('span-api-app.js', { OTEL_TRACES_SAMPLER: 'always_off' }, async ({ app, receiver }) => {
     const res = await get(`${app.url}/annotate`);
     assert.equal(res.status, 200);
-    assert.equal(res.headers.get('x-recording'), 'false');
+    assert.equal(res.headers.get('x-recording'), 'true', 'recorded for the statistics, not sampled');
     const ids = timingParent(res);
     assert.equal(ids.flags, '00');
-    assert.equal(res.headers.get('x-active-span'), ids.spanId, 'a non-recording span carries the ids');
+    assert.equal(res.headers.get('x-active-span'), ids.spanId, 'the unsampled span carries the ids');
     assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     await app.stop('SIGTERM'); // shutdown flushes whatever was queued
     assert.deepEqual(receiver.spans, []);
   });
-  // parentbased_always_on (the default) follows an unsampled parent; always_on does not.
-  await withApp('span-api-app.js', {}, async ({ app, receiver }) => {
+  // With OTELKIT_TRUST_CLIENT_SAMPLING=true, parentbased_always_on follows an unsampled
+  // parent (by default the local sampler decides: test/regression/client-sampling.test.mjs).
+  await withApp('span-api-app.js', { OTELKIT_TRUST_CLIENT_SAMPLING: 'true' }, async ({ app, receiver }) => {
     const unsampled = await get(`${app.url}/`, { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00` });
-    assert.equal(unsampled.headers.get('x-recording'), 'false');
+    assert.equal(unsampled.headers.get('x-recording'), 'true');
     const ids = timingParent(unsampled);
     assert.equal(ids.traceId, PARENT_TRACE);
     assert.equal(ids.flags, '00');

@@ -56,15 +56,18 @@ for (const [name, file, path, route] of APPS) {
       assert.equal(span.traceId, traceId);
       assert.equal(span.spanId, spanId);
       assert.equal(span.attributes['http.route'], route);
-      assert.equal(span.name, route ? `GET ${route}` : 'GET');
+      // Without a framework's route, the name carries the path's template (url.template).
+      assert.equal(span.name, `GET ${route ?? path}`);
+      if (route === undefined) assert.equal(span.attributes['url.template'], path);
       await receiver.waitFor((s) => s.spans.some((x) => x.kind === SERVER && x.attributes['request.id'] === generated.headers.get('x-request-id')));
 
-      const access = await until(() => jsonLines(app.stdout()).find((l) => l.level === 'http' && l.request_id === `${file}-req`));
-      assert.equal(access.route, route);
+      const access = await until(() => jsonLines(app.stdout()).find((l) => l.component === 'http' && l.request_id === `${file}-req`));
+      assert.equal(access.route, route ?? path);
+      assert.equal(access.path, path);
       assert.equal(access.trace_id, traceId);
       assert.equal(access.status, 200);
       if (file !== 'express-app.js') {
-        const line = jsonLines(app.stdout()).find((l) => l.level === 'info' && l.request_id === `${file}-req`);
+        const line = jsonLines(app.stdout()).find((l) => l.level === 'info' && l.component !== 'http' && l.request_id === `${file}-req`);
         assert.ok(line, `the handler's log line:\n${app.stdout()}`);
         assert.equal(line.trace_id, traceId);
       }
@@ -123,7 +126,7 @@ test('unsafe ids on a raw socket get a generated id and are never echoed or logg
       assert.match(viaLenient.headers['x-request-id'], UUID, `${name} (lenient parser)`);
       assert.ok(!viaLenient.raw.includes(needle), `${name}: echoed (lenient parser)`);
       const id = viaLenient.headers['x-request-id'];
-      await until(() => jsonLines(lenient.stdout()).some((l) => l.level === 'http' && l.request_id === id));
+      await until(() => jsonLines(lenient.stdout()).some((l) => l.component === 'http' && l.request_id === id));
     }
     await until(() => allLogText(dir).split('\n').length > 12);
     await new Promise((r) => setTimeout(r, 200));

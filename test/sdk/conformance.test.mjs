@@ -15,8 +15,8 @@ const CLIENT = 3;
 const PATHS = ['/db?user=7', '/work', '/fail', '/call', '/'];
 /** Attributes that differ between two runs by nature (ports of new connections). */
 const PER_RUN = new Set(['network.peer.port', 'server.port', 'url.full']);
-/** What otelkit adds on purpose (docs/ENDPOINTS.md "Request tracking"). */
-const OTELKIT_ONLY = new Set(['request.id']);
+/** What otelkit adds on purpose: the request id, and for requests no framework routed, the path's template. */
+const OTELKIT_ONLY = new Set(['request.id', 'url.template']);
 
 async function run(setup) {
   const receiver = await startReceiver();
@@ -57,7 +57,8 @@ const appFrames = (attributes) => {
   return { ...attributes, 'exception.stacktrace': kept };
 };
 const shape = (span) => ({
-  name: span.name,
+  // "GET /db" named by its url.template is the stock "GET" plus the template.
+  name: span.attributes['url.template'] ? span.name.slice(0, -(span.attributes['url.template'].length + 1)) : span.name,
   kind: span.kind,
   status: span.status,
   attributes: comparable(span.attributes, OTELKIT_ONLY),
@@ -91,6 +92,7 @@ test('otelkit exports what the stock SDK and instrumentations export for the sam
     const b = serverSpan(otelkit.spans, path);
     assert.ok(a && b, `server span of ${path}`);
     assert.deepEqual(shape(b), shape(a), `server span of ${path}`);
+    assert.equal(b.name, `GET ${b.attributes['url.template'] ?? ''}`.trim());
     for (const key of PER_RUN) assert.equal(typeof b.attributes[key], typeof a.attributes[key], `${key} on ${path}`);
   }
   assert.deepEqual(shape(innerSpan(otelkit.spans)), shape(innerSpan(stock.spans)), 'the server span of the call the app made to itself');

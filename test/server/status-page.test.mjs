@@ -192,7 +192,9 @@ test('the page in headless Chromium shows routes, slow queries, N+1, checks and 
     const slow = await cells('slow-table', 'pg_sleep');
     assert.equal(slow[0], 'SELECT pg_sleep(?) AS report');
     assert.equal(slow[1], '1');
-    assert.match(slow[3], /^1\d\d ms$/, `p95 of a 150 ms sleep: ${slow[3]}`);
+    // The p95 of one call is that call: at least the 150 ms it slept (more on a busy machine).
+    assert.match(slow[3], /^\d{3,4} ms$/, `p95 of a 150 ms sleep: ${slow[3]}`);
+    assert.ok(Number.parseInt(slow[3], 10) >= 150, `p95 of a 150 ms sleep: ${slow[3]}`);
     assert.match(slow[6], /^[0-9a-f-]{36}$/, 'the request id of the latest slow call');
     const nPlusOne = await cells('n-plus-one-table', '/orders');
     assert.deepEqual(nPlusOne.slice(0, 4), ['/orders', 'SELECT ? AS order_id', '1', '12']);
