@@ -159,7 +159,7 @@ export const ENV_TABLE: readonly EnvSpec[] = [
   { key: 'OTELKIT_SHUTDOWN_TIMEOUT_MS', field: 'shutdownTimeoutMs', type: 'integer', default: '5000', min: 0, max: 600_000, description: 'Longest flush at shutdown.' },
   { key: 'OTELKIT_HEALTH_TIMEOUT_MS', field: 'healthTimeoutMs', type: 'integer', default: '2000', min: 10, max: 60_000, description: 'Bound on each health probe.' },
   { key: 'OTELKIT_HEALTH_CACHE_MS', field: 'healthCacheMs', type: 'integer', default: '1000', min: 0, max: 600_000, description: 'Detailed health results are reused this long.' },
-  { key: 'DATABASE_URL', field: 'databaseUrl', type: 'url', default: '', description: 'PostgreSQL URL probed by detailed health (password masked everywhere).' },
+  { key: 'DATABASE_URL', field: 'databaseUrl', type: 'url', default: '', description: "PostgreSQL, MySQL or MariaDB URL probed by detailed health with the app's own pg, mysql2 or mariadb (password masked everywhere)." },
   { key: 'REDIS_URL', field: 'redisUrl', type: 'url', default: '', description: 'Redis URL probed by detailed health.' },
   // Many processes (docs/ARCHITECTURE.md "Many processes")
   { key: 'OTELKIT_PROCESS_ROLE', field: 'processRole', type: 'enum', default: 'auto', values: ['auto', 'service', 'wrapper'], description: 'auto: the preload steps aside in package managers, script runners, watchers and PM2\'s CLI and daemon (npm, npx, yarn, pnpm, cross-env, nodemon, tsx, …), so the service process owns the endpoints; service: start in this process whatever it is; wrapper: never start in it.' },

@@ -14,5 +14,5 @@ export type {
   HealthCheck, HealthCheckOptions, CheckResult, CheckStatus, OverallStatus, RetryOutcome, CircuitBreakerStatus, RetryStatus,
 } from './health/types';
 export { monitoringHandler } from './server/handler';
-export type { MonitoringRequestHandler, NextFunction, KoaMiddleware, FastifyPlugin } from './server/handler';
+export type { MonitoringRequestHandler, MonitoringHandlerOptions, NextFunction, KoaMiddleware, FastifyPlugin } from './server/handler';
 export { logger, createLogger } from './logging/public';

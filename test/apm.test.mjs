@@ -26,9 +26,9 @@ function setup(env = {}, options = {}) {
   return { config, db, apm, tracer, exporter, routes, stats };
 }
 
-/** The value at rank floor(q·(n−1)) of the sorted values: what DDSketch estimates. */
+/** The nearest-rank percentile of the sorted values: the ⌈q·n⌉-th smallest. */
 function exactQuantile(sorted, q) {
-  return sorted[Math.floor(q * (sorted.length - 1))];
+  return sorted[Math.ceil(q * sorted.length) - 1];
 }
 
 test('percentiles are within 2 % of the exact values; counts, errors and rates are exact', async () => {

@@ -65,9 +65,11 @@ test('/api/metrics: every field, and application numbers from the same histogram
     assert.ok(s.disk.used_bytes > 0 && s.disk.used_bytes < s.disk.total_bytes);
     assert.equal(s.disk.path[0], '/');
 
-    assert.deepEqual(Object.keys(p).sort(), [
+    assert.deepEqual(Object.keys(p).filter((k) => k !== 'unavailable').sort(), [
       'cpu_percent', 'event_loop_delay_p99_ms', 'heap_limit_bytes', 'heap_used_bytes', 'node_version', 'open_fds', 'pid', 'rss_bytes', 'threads', 'uptime_seconds',
     ]);
+    // A null figure comes with its reason (the event-loop delay, before the second sample).
+    assert.deepEqual(Object.keys(p.unavailable ?? {}), Object.keys(p).filter((k) => p[k] === null));
     assert.equal(p.node_version, process.versions.node, 'the child runs this test\'s node');
     assert.ok(p.heap_limit_bytes > p.heap_used_bytes, JSON.stringify(p));
     assert.ok(p.event_loop_delay_p99_ms === null || p.event_loop_delay_p99_ms >= 0, 'null until the second sample');

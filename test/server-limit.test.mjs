@@ -12,7 +12,8 @@ const settle = (ms) => new Promise((r) => setTimeout(r, ms));
 test('burst at once, then in order at the rate; a full queue refuses; gone clients are skipped', async () => {
   const log = [];
   let limited = 0;
-  const limiter = createLimiter({ ratePerSecond: 1000, burst: 2, maxQueued: 3, maxWaitMs: 10_000, onLimited: () => limited++ });
+  // 200 ms a token: the six submits below take far less, even on a loaded machine.
+  const limiter = createLimiter({ ratePerSecond: 5, burst: 2, maxQueued: 3, maxWaitMs: 10_000, onLimited: () => limited++ });
   const submit = (id, gone = false) => limiter.submit(() => log.push(`run ${id}`), () => log.push(`refuse ${id}`), () => gone);
   submit(1);
   submit(2);
@@ -21,7 +22,7 @@ test('burst at once, then in order at the rate; a full queue refuses; gone clien
   submit(5);
   submit(6);
   assert.deepEqual(log, ['run 1', 'run 2', 'refuse 6']);
-  await settle(50);
+  await settle(700);
   assert.deepEqual(log, ['run 1', 'run 2', 'refuse 6', 'run 3', 'run 5']);
   assert.equal(limited, 4);
 });
@@ -40,4 +41,53 @@ test('a request that waited longer than maxWaitMs is refused; close() refuses wh
   slow.submit(() => closed.push('run b'), () => closed.push('refuse b'), () => false);
   slow.close();
   assert.deepEqual(closed, ['run a', 'refuse b']);
+});
+
+test('large answers wait for the byte budget and for each other; small ones behind them go at once', async () => {
+  const { createByteBudget } = require('../dist/src/server/budget.js');
+  const budget = createByteBudget(1000); // 1,000 bytes a second
+  const limiter = createLimiter({ ratePerSecond: 1000, burst: 100, bytesWaitMs: budget.waitMs });
+  const log = [];
+  const large = (id, bytes) => limiter.submit(async () => {
+    log.push(`run ${id}`);
+    await settle(5);
+    budget.charge(bytes);
+  }, () => log.push(`refuse ${id}`), () => false, true);
+  const small = (id) => limiter.submit(() => log.push(`run ${id}`), () => log.push(`refuse ${id}`), () => false);
+  large('a', 1500); // admitted: the budget starts full; leaves 0.5 s of debt once charged
+  large('b', 10);
+  small('h1');
+  assert.deepEqual(log, ['run a', 'run h1'], 'b waits for a to be written');
+  await settle(50);
+  assert.deepEqual(log, ['run a', 'run h1'], 'then for the budget');
+  small('h2');
+  assert.deepEqual(log, ['run a', 'run h1', 'run h2']);
+  await settle(700);
+  assert.deepEqual(log, ['run a', 'run h1', 'run h2', 'run b']);
+  limiter.close();
+});
+
+test('the byte budget: overdrawn by a large answer, refilled at its rate, its debt floored at 2 s', async () => {
+  const { createByteBudget } = require('../dist/src/server/budget.js');
+  const budget = createByteBudget(10_000);
+  assert.equal(budget.waitMs(), 0);
+  budget.charge(15_000);
+  const wait = budget.waitMs();
+  assert.ok(wait > 400 && wait <= 510, `wait ${wait}`);
+  budget.charge(1e9); // a huge answer: still at most 2 s of wait
+  assert.ok(budget.waitMs() <= 2001, `wait ${budget.waitMs()}`);
+});
+
+test('a large answer that never finishes holds the next one back for maxWaitMs at most', async () => {
+  const limiter = createLimiter({ ratePerSecond: 1000, burst: 10, maxWaitMs: 400 });
+  const log = [];
+  limiter.submit(() => { log.push('run hung'); return new Promise(() => {}); }, () => log.push('refuse hung'), () => false, true);
+  limiter.submit(() => { log.push('run early'); }, () => log.push('refuse early'), () => false, true);
+  await settle(200);
+  limiter.submit(() => { log.push('run next'); }, () => log.push('refuse next'), () => false, true);
+  assert.deepEqual(log, ['run hung']);
+  await settle(700);
+  // The one that waited the whole 400 ms is refused; the later one then runs.
+  assert.deepEqual(log, ['run hung', 'refuse early', 'run next']);
+  limiter.close();
 });

@@ -31,7 +31,7 @@ export function registerApmMetrics(meter: Meter, stats: Pick<ApmStats, 'all' | '
   const errors = meter.createObservableCounter('otelkit.apm.errors', { description: 'Spans with error status per APM operation.', unit: '{call}' });
   const time = meter.createObservableCounter('otelkit.apm.time', { description: 'Summed span duration per APM operation.', unit: 's' });
   const latency = meter.createObservableGauge('otelkit.apm.latency', {
-    description: 'Span duration percentiles per APM operation (DDSketch, 1 % relative accuracy) since the last reset.',
+    description: 'Span duration percentiles per APM operation since the last reset (nearest rank: exact up to 100 calls, then within 1 %).',
     unit: 's',
   });
   const overflowed = meter.createObservableCounter('otelkit.apm.overflowed', {

@@ -1,13 +1,20 @@
 /**
- * Latency percentiles: DDSketch (@datadog/sketches-js), a mergeable quantile sketch with a
- * relative-error guarantee. Relative accuracy 0.01: a reported quantile is within 1 % of
- * the exact value at that rank. The store collapses its lowest bins past BIN_LIMIT, which
- * bounds memory per sketch (never reached for durations between 1 µs and days: about
- * 1,400 bins cover that range at 1 %), keeping the high percentiles exact to 1 %.
+ * Latency percentiles, nearest-rank: the q-percentile of n calls is the ⌈q·n⌉-th smallest
+ * duration, so a reported p99 is never below every call of the slowest 1 %.
+ *
+ * While an operation has at most EXACT_LIMIT calls its durations are kept as they are and
+ * the percentiles are exact. Past that, a DDSketch (@datadog/sketches-js, relative
+ * accuracy 0.01) answers at the same rank, within 1 % of the duration there; the exact
+ * values are then dropped, so memory per operation is bounded either way. The sketch's
+ * store collapses its lowest bins past BIN_LIMIT (never reached for durations between
+ * 1 µs and days: about 1,400 bins cover that range at 1 %).
  */
 import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
+import { mergeSketchWire, sketchToWire, type SketchWire } from './sketch-wire';
 
 export const RELATIVE_ACCURACY = 0.01;
+/** Calls per operation whose durations are kept exactly (800 bytes at most). */
+export const EXACT_LIMIT = 100;
 const BIN_LIMIT = 2048;
 
 export type Sketch = LogCollapsingLowestDenseDDSketch;
@@ -16,11 +23,77 @@ export function createSketch(): Sketch {
   return new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
 }
 
-/** The value at quantile q, clamped to the exact [min, max] seen; 0 when empty. */
-export function quantile(sketch: Sketch, q: number, min: number, max: number): number {
-  if (sketch.count === 0) return 0;
-  const v = sketch.getValueAtQuantile(q);
-  return v < min ? min : v > max ? max : v;
+/** Durations as sent between the processes of a service (src/cluster). */
+export interface DurationsWire {
+  readonly count: number;
+  readonly sum_ms: number;
+  readonly min_ms: number | null;
+  readonly max_ms: number;
+  readonly sketch: SketchWire;
+  /** The exact durations, while there are at most EXACT_LIMIT. */
+  readonly exact?: readonly number[];
+}
+
+/** Durations of one operation: count, sum, min, max and nearest-rank percentiles. */
+export class Durations {
+  count = 0;
+  sumMs = 0;
+  minMs = Infinity;
+  maxMs = 0;
+  private readonly sketch: Sketch = createSketch();
+  /** Every duration while count ≤ EXACT_LIMIT; undefined after. */
+  private exact: number[] | undefined = [];
+  /** `exact` sorted, built on the first read after a change. */
+  private sorted: Float64Array | undefined;
+
+  add(ms: number): void {
+    this.count++;
+    this.sumMs += ms;
+    if (ms < this.minMs) this.minMs = ms;
+    if (ms > this.maxMs) this.maxMs = ms;
+    this.sketch.accept(ms);
+    if (this.exact !== undefined) {
+      if (this.count <= EXACT_LIMIT) this.exact.push(ms);
+      else this.exact = undefined;
+      this.sorted = undefined;
+    }
+  }
+
+  /** The nearest-rank q-percentile (0 < q ≤ 1), within [min, max]; 0 when empty. */
+  quantile(q: number): number {
+    const n = this.count;
+    if (n === 0) return 0;
+    const rank = Math.min(n, Math.max(1, Math.ceil(q * n))) - 1; // 0-based
+    if (this.exact !== undefined) {
+      this.sorted ??= Float64Array.from(this.exact).sort();
+      return this.sorted[rank];
+    }
+    // getValueAtQuantile reads rank q'·(n−1) and returns the first bin whose running count
+    // passes it; half a rank above `rank` lands on that rank's bin without rounding doubt.
+    const v = this.sketch.getValueAtQuantile(Math.min(1, (rank + 0.5) / (n - 1)));
+    return v < this.minMs ? this.minMs : v > this.maxMs ? this.maxMs : v;
+  }
+
+  get avgMs(): number {
+    return this.count === 0 ? 0 : this.sumMs / this.count;
+  }
+
+  toWire(): DurationsWire {
+    const wire = { count: this.count, sum_ms: this.sumMs, min_ms: Number.isFinite(this.minMs) ? this.minMs : null, max_ms: this.maxMs, sketch: sketchToWire(this.sketch) };
+    return this.exact === undefined ? wire : { ...wire, exact: this.exact };
+  }
+
+  /** Adds another process's durations: exact while both sides are and their sum fits. */
+  absorb(w: DurationsWire): void {
+    const count = this.count + w.count;
+    this.exact = this.exact !== undefined && w.exact !== undefined && count <= EXACT_LIMIT ? [...this.exact, ...w.exact] : undefined;
+    this.sorted = undefined;
+    this.count = count;
+    this.sumMs += w.sum_ms;
+    if (w.min_ms !== null && w.min_ms < this.minMs) this.minMs = w.min_ms;
+    if (w.max_ms > this.maxMs) this.maxMs = w.max_ms;
+    mergeSketchWire(this.sketch, w.sketch);
+  }
 }
 
 /** Milliseconds rounded to the microsecond for JSON. */

@@ -1,13 +1,12 @@
 /**
- * Per-operation statistics: count, errors, sum/min/max and a DDSketch for percentiles.
+ * Per-operation statistics: count, errors, sum/min/max and nearest-rank percentiles.
  * Lookup is one Map.get per span (a Map per span kind, keyed by span name); everything
  * else — naming, the cardinality cap — happens once per new name. Past maxOperations,
  * spans count under an `other` operation of their kind and `overflowed` counts them.
  */
 import type { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { createSketch, quantile, roundMs, type Sketch } from './sketch';
-import { mergeSketchWire, sketchToWire, type SketchWire } from './sketch-wire';
+import { Durations, roundMs, type DurationsWire } from './sketch';
 import { kindName, operationName } from './naming';
 
 export const OTHER = 'other';
@@ -17,12 +16,8 @@ export interface OperationWire {
   readonly operation: string;
   readonly kind: string;
   readonly overflow: boolean;
-  readonly count: number;
   readonly errors: number;
-  readonly sum_ms: number;
-  readonly min_ms: number | null;
-  readonly max_ms: number;
-  readonly sketch: SketchWire;
+  readonly durations: DurationsWire;
 }
 
 export interface ApmWire {
@@ -32,12 +27,8 @@ export interface ApmWire {
 }
 
 export class OperationStats {
-  count = 0;
   errors = 0;
-  sumMs = 0;
-  minMs = Infinity;
-  maxMs = 0;
-  readonly sketch: Sketch = createSketch();
+  readonly durations = new Durations();
   /** Metric attributes, built once. */
   readonly attributes: Readonly<{ operation: string; kind: string }>;
 
@@ -45,48 +36,50 @@ export class OperationStats {
     this.attributes = Object.freeze({ operation, kind });
   }
 
-  record(ms: number, error: boolean): void {
-    this.count++;
-    if (error) this.errors++;
-    this.sumMs += ms;
-    if (ms < this.minMs) this.minMs = ms;
-    if (ms > this.maxMs) this.maxMs = ms;
-    this.sketch.accept(ms);
+  get count(): number {
+    return this.durations.count;
   }
 
+  get sumMs(): number {
+    return this.durations.sumMs;
+  }
+
+  record(ms: number, error: boolean): void {
+    if (error) this.errors++;
+    this.durations.add(ms);
+  }
+
+  /** Nearest-rank percentile (see sketch.ts). */
   quantile(q: number): number {
-    return quantile(this.sketch, q, this.minMs, this.maxMs);
+    return this.durations.quantile(q);
   }
 
   /** These statistics as sent between the processes of a service (src/cluster). */
   toWire(): OperationWire {
-    return { operation: this.operation, kind: this.kind, overflow: this.overflow, count: this.count, errors: this.errors, sum_ms: this.sumMs, min_ms: Number.isFinite(this.minMs) ? this.minMs : null, max_ms: this.maxMs, sketch: sketchToWire(this.sketch) };
+    return { operation: this.operation, kind: this.kind, overflow: this.overflow, errors: this.errors, durations: this.durations.toWire() };
   }
 
   /** Adds another process's statistics of the same operation. */
   absorb(w: OperationWire): void {
-    this.count += w.count;
     this.errors += w.errors;
-    this.sumMs += w.sum_ms;
-    if (w.min_ms !== null && w.min_ms < this.minMs) this.minMs = w.min_ms;
-    if (w.max_ms > this.maxMs) this.maxMs = w.max_ms;
-    mergeSketchWire(this.sketch, w.sketch);
+    this.durations.absorb(w.durations);
   }
 
   toJson(): object {
-    const n = this.count;
+    const d = this.durations;
+    const n = d.count;
     return {
       operation: this.operation,
       kind: this.kind,
       count: n,
       error_count: this.errors,
       error_rate: n === 0 ? 0 : this.errors / n,
-      avg_ms: n === 0 ? 0 : roundMs(this.sumMs / n),
-      min_ms: n === 0 ? 0 : roundMs(this.minMs),
-      max_ms: roundMs(this.maxMs),
-      p50_ms: roundMs(this.quantile(0.5)),
-      p95_ms: roundMs(this.quantile(0.95)),
-      p99_ms: roundMs(this.quantile(0.99)),
+      avg_ms: roundMs(d.avgMs),
+      min_ms: n === 0 ? 0 : roundMs(d.minMs),
+      max_ms: roundMs(d.maxMs),
+      p50_ms: roundMs(d.quantile(0.5)),
+      p95_ms: roundMs(d.quantile(0.95)),
+      p99_ms: roundMs(d.quantile(0.99)),
     };
   }
 }

@@ -30,6 +30,7 @@ export interface ClusterRouting {
 export function createClusterRouter(local: Router, c: ClusterRouting): Router {
   return {
     paths: local.paths,
+    budget: local.budget,
     matches: (path) => local.matches(path),
     async dispatch(req) {
       const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;

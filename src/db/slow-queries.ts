@@ -4,8 +4,7 @@
  * Records hold the normalised statement only — never a parameter value.
  */
 import { Ring } from './ring';
-import { createSketch, quantile, roundMs, type Sketch } from '../apm/sketch';
-import { mergeSketchWire, sketchToWire, type SketchWire } from '../apm/sketch-wire';
+import { Durations, roundMs, type DurationsWire } from '../apm/sketch';
 
 export interface SlowQueryInput {
   readonly time: number;
@@ -39,14 +38,10 @@ export interface SlowQueryJson {
 export interface ShapeWire {
   readonly fingerprint: string;
   readonly statement: string;
-  readonly count: number;
-  readonly sum_ms: number;
-  readonly min_ms: number | null;
-  readonly max_ms: number;
   readonly last_time: number;
   readonly last_request_id: string | null;
   readonly last_trace_id: string | null;
-  readonly sketch: SketchWire;
+  readonly durations: DurationsWire;
 }
 
 export interface SlowWire {
@@ -60,48 +55,35 @@ export const MAX_FINGERPRINTS = 500;
 export const OTHER_FINGERPRINT = 'other';
 
 class FingerprintStats {
-  count = 0;
-  sumMs = 0;
-  maxMs = 0;
-  minMs = Infinity;
+  readonly durations = new Durations();
   /** The latest record of the shape: when, and its request and trace. */
   lastTime = 0;
   lastRequestId: string | null = null;
   lastTraceId: string | null = null;
-  readonly sketch: Sketch = createSketch();
   constructor(readonly fingerprint: string, readonly statement: string) {}
 
-  add(ms: number, q: SlowQueryInput): void {
-    this.count++;
+  add(q: SlowQueryInput): void {
     this.lastTime = q.time;
     this.lastRequestId = q.requestId;
     this.lastTraceId = q.traceId;
-    this.sumMs += ms;
-    if (ms > this.maxMs) this.maxMs = ms;
-    if (ms < this.minMs) this.minMs = ms;
-    this.sketch.accept(ms);
+    this.durations.add(q.durationMs);
   }
 
   toWire(): ShapeWire {
     return {
-      fingerprint: this.fingerprint, statement: this.statement, count: this.count, sum_ms: this.sumMs,
-      min_ms: Number.isFinite(this.minMs) ? this.minMs : null, max_ms: this.maxMs,
+      fingerprint: this.fingerprint, statement: this.statement,
       last_time: this.lastTime, last_request_id: this.lastRequestId, last_trace_id: this.lastTraceId,
-      sketch: sketchToWire(this.sketch),
+      durations: this.durations.toWire(),
     };
   }
 
   absorb(w: ShapeWire): void {
-    this.count += w.count;
-    this.sumMs += w.sum_ms;
-    if (w.max_ms > this.maxMs) this.maxMs = w.max_ms;
-    if (w.min_ms !== null && w.min_ms < this.minMs) this.minMs = w.min_ms;
     if (w.last_time >= this.lastTime) {
       this.lastTime = w.last_time;
       this.lastRequestId = w.last_request_id;
       this.lastTraceId = w.last_trace_id;
     }
-    mergeSketchWire(this.sketch, w.sketch);
+    this.durations.absorb(w.durations);
   }
 }
 
@@ -109,6 +91,7 @@ export class SlowQueryStore {
   private readonly ring: Ring<SlowQueryInput>;
   private readonly byFingerprint = new Map<string, FingerprintStats>();
   private total = 0;
+  private changes = 0;
 
   constructor(limit: number, private readonly maxFingerprints = MAX_FINGERPRINTS) {
     this.ring = new Ring(limit);
@@ -116,8 +99,9 @@ export class SlowQueryStore {
 
   record(q: SlowQueryInput): void {
     this.total++;
+    this.changes++;
     this.ring.push(q);
-    this.shape(q.fingerprint, q.statement).add(q.durationMs, q);
+    this.shape(q.fingerprint, q.statement).add(q);
   }
 
   private shape(fingerprint: string, statement: string): FingerprintStats {
@@ -159,21 +143,31 @@ export class SlowQueryStore {
   }
 
   stats(): { total: number; by_fingerprint: object[] } {
-    const rows = [...this.byFingerprint.values()].sort((a, b) => b.sumMs - a.sumMs);
+    const rows = [...this.byFingerprint.values()].sort((a, b) => b.durations.sumMs - a.durations.sumMs);
     return {
       total: this.total,
-      by_fingerprint: rows.map((s) => ({
-        fingerprint: s.fingerprint,
-        statement: s.statement,
-        count: s.count,
-        avg_ms: roundMs(s.sumMs / s.count),
-        max_ms: roundMs(s.maxMs),
-        p95_ms: roundMs(quantile(s.sketch, 0.95, s.minMs, s.maxMs)),
-        last_seen: new Date(s.lastTime).toISOString(),
-        request_id: s.lastRequestId,
-        trace_id: s.lastTraceId,
+      by_fingerprint: rows.map(({ fingerprint, statement, durations: d, lastTime, lastRequestId, lastTraceId }) => ({
+        fingerprint,
+        statement,
+        count: d.count,
+        avg_ms: roundMs(d.avgMs),
+        max_ms: roundMs(d.maxMs),
+        p95_ms: roundMs(d.quantile(0.95)),
+        last_seen: new Date(lastTime).toISOString(),
+        request_id: lastRequestId,
+        trace_id: lastTraceId,
       })),
     };
+  }
+
+  /** Records kept. */
+  get size(): number {
+    return this.ring.size;
+  }
+
+  /** Changes with every record and clear: what was served at one version is still true. */
+  get version(): number {
+    return this.changes;
   }
 
   get fingerprints(): number {
@@ -184,6 +178,7 @@ export class SlowQueryStore {
     this.ring.clear();
     this.byFingerprint.clear();
     this.total = 0;
+    this.changes++;
   }
 }
 

@@ -1,73 +1,80 @@
 /**
- * The database check: a real `SELECT 1` through the application's own `pg`, against
- * DATABASE_URL, on a dedicated pool of one connection (connect and query timeouts = the
- * health timeout; idle connection kept a minute so the latency is the query's, and never
- * keeping the process alive). Without DATABASE_URL: not_configured; without pg in the
- * app: not_configured with error "pg not installed". The URL is served masked.
+ * The database check: a real `SELECT 1` against DATABASE_URL through the application's
+ * own driver, chosen by the URL's scheme — postgres(ql):// through `pg`, mysql:// and
+ * mariadb:// through `mysql2` or `mariadb` (database-pg.ts, database-mysql.ts). Without
+ * DATABASE_URL: not_configured; when the app has no driver for the scheme, or the scheme
+ * is one otelkit cannot probe: not_configured with an error saying so (and the check is
+ * not critical). The URL is served masked.
  */
 import { maskUrl } from './mask';
-import { requireFromApp } from './app-require';
 import { errorText, type CheckDef } from './run';
 import type { CheckResult } from './types';
+import { pgDriver } from './database-pg';
+import { mysqlDriver } from './database-mysql';
 
-interface PgPool {
-  query(sql: string): Promise<unknown>;
-  on(event: 'error', listener: (err: Error) => void): unknown;
-  end(): Promise<void>;
+/** One driver's connection to the database, as the probe uses it. */
+export interface DbDriver {
+  /** Which driver of the app probes (served as `client`). */
+  readonly client: string;
+  /** Runs `SELECT 1`, bounded by the health timeout; rejects with the driver's error. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }
-type PgModule = { Pool: new (options: Record<string, unknown>) => PgPool };
+
+/** A driver, or why there is none. */
+type Resolved = DbDriver | { readonly missing: string };
 
 export interface Probe extends CheckDef {
   shutdown(): Promise<void>;
 }
 
+function schemeOf(url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  return m ? m[1].toLowerCase() : '';
+}
+
+function resolveDriver(url: string, appDir: string, timeoutMs: number): Resolved {
+  const scheme = schemeOf(url);
+  switch (scheme) {
+    case 'postgres':
+    case 'postgresql':
+      return pgDriver(url, appDir, timeoutMs) ?? { missing: 'pg not installed' };
+    case 'mysql':
+    case 'mariadb':
+      return mysqlDriver(url, scheme, appDir, timeoutMs)
+        ?? { missing: 'no MySQL/MariaDB driver installed: the application needs mysql2 or mariadb for a mysql:// or mariadb:// DATABASE_URL' };
+    default:
+      return { missing: `no probe for ${scheme ? `${scheme}://` : 'this kind of'} URL (postgres, postgresql, mysql, mariadb)` };
+  }
+}
+
 export function createDatabaseProbe(url: string, appDir: string, timeoutMs: number): Probe {
   const target = url ? maskUrl(url) : undefined;
-  let pool: PgPool | undefined;
-  let missing = false;
+  let resolved: Resolved | undefined;
   let closed = false;
-
-  function getPool(): PgPool | undefined {
-    if (pool !== undefined || missing || closed) return pool;
-    const pg = requireFromApp<PgModule>(appDir, 'pg');
-    if (pg === undefined || typeof pg.Pool !== 'function') {
-      missing = true;
-      return undefined;
-    }
-    pool = new pg.Pool({
-      connectionString: url,
-      max: 1,
-      idleTimeoutMillis: 60_000,
-      connectionTimeoutMillis: timeoutMs,
-      query_timeout: timeoutMs,
-      allowExitOnIdle: true,
-      application_name: `otelkit-health ${process.pid}`, // which instance probes, for the DBA
-    });
-    pool.on('error', () => undefined); // an idle connection dropped: the next probe reconnects
-    return pool;
-  }
+  const driver = () => (resolved ??= resolveDriver(url, appDir, timeoutMs));
 
   return {
     name: 'database',
     timed: true,
     get critical() {
-      return url !== '' && !missing;
+      return url !== '' && !(resolved !== undefined && 'missing' in resolved);
     },
     async run(): Promise<CheckResult> {
       if (!url) return { status: 'not_configured' };
-      const p = getPool();
-      if (p === undefined) return { status: 'not_configured', error: 'pg not installed', target };
-      if (closed) return { status: 'down', error: 'shut down', target };
+      const d = driver();
+      if ('missing' in d) return { status: 'not_configured', error: d.missing, target };
+      if (closed) return { status: 'down', error: 'shut down', client: d.client, target };
       try {
-        await p.query('SELECT 1');
-        return { status: 'ok', target };
+        await d.ping();
+        return { status: 'ok', client: d.client, target };
       } catch (err) {
-        return { status: 'down', error: errorText(err), target };
+        return { status: 'down', error: errorText(err), client: d.client, target };
       }
     },
     async shutdown() {
       closed = true;
-      await pool?.end().catch(() => undefined);
+      if (resolved !== undefined && !('missing' in resolved)) await resolved.close().catch(() => undefined);
     },
   };
 }

@@ -16,7 +16,7 @@ import { healthRoutes } from './routes';
 import { createHealthRunner } from './runner';
 import type { CheckDef } from './run';
 
-export function createHealthFeature(config: Config, readings: () => Readings): Feature {
+export function createHealthFeature(config: Config, readings: () => Promise<Readings>): Feature {
   const probes: Probe[] = [];
   let metrics: HealthMetrics | undefined;
   return {

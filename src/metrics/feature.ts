@@ -11,20 +11,22 @@ import { metricsJsonHandler } from './json';
 import { createSampler, type Readings, type Sampler } from './sampler';
 
 export interface MetricsFeature extends Feature {
-  /** The latest readings (empty, `at: 0`, until the first sample). */
-  readings(): Readings;
+  /** The latest readings; before the first sample, taken now (bounded wait, see Sampler.settled). */
+  readings(): Promise<Readings>;
 }
 
+const NOT_BOUND = 'otelkit is not running';
 const EMPTY: Readings = {
   at: 0,
   system: { cpuPercent: null, memory: null, disk: null },
   process: { pid: process.pid, rssBytes: 0, heapUsedBytes: 0, heapLimitBytes: 0, cpuPercent: null, threads: null, openFds: null, eventLoopDelayP99Ms: null },
+  reasons: { cpu: NOT_BOUND, memory: NOT_BOUND, disk: NOT_BOUND, processCpu: NOT_BOUND, threads: NOT_BOUND, openFds: NOT_BOUND, eventLoopDelay: NOT_BOUND },
 };
 
 export function createMetricsFeature(_config: Config): MetricsFeature {
   let sampler: Sampler | undefined;
   let unregister: (() => void) | undefined;
-  const readings = () => sampler?.latest() ?? EMPTY;
+  const readings = async () => (sampler === undefined ? EMPTY : sampler.settled());
   return {
     readings,
     bind(running): RouteTable {

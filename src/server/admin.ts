@@ -7,11 +7,14 @@ import { createServer, type Server } from 'node:http';
 import { componentLogger, createWarnOnce } from '../diag';
 import { serve, writeReply } from './http';
 import { createLimiter, MAX_QUEUED, MAX_WAIT_MS, RATE_PER_SECOND } from './limit';
+import { BYTES_PER_SECOND, isHealthPath } from './budget';
 import type { Router } from './router';
 import { kOtelkitServer } from '../symbols';
 import { giveWayOnListen } from './give-way';
 
 const log = componentLogger('otelkit:server');
+/** On otelkit's own server a loopback address is a local client (no proxy in front). */
+const ADMIN_PORT = { trustLoopback: true };
 const warnOnce = createWarnOnce(log);
 
 export interface AdminServer {
@@ -44,13 +47,15 @@ export function bindAddress(host: string): string {
 
 export function startAdminServer(host: string, port: number, router: Router, what = 'admin endpoints', options: AdminListenOptions = {}): AdminServer {
   const limiter = createLimiter({
-    onLimited: () => warnOnce('busy', `${what} on ${host}:${port}: over ${RATE_PER_SECOND} requests/s; the excess waits (up to ${MAX_QUEUED} requests, ${MAX_WAIT_MS / 1000} s), then gets 503. Reported once.`),
+    bytesWaitMs: router.budget.waitMs,
+    onLimited: () => warnOnce('busy', `${what} on ${host}:${port}: over ${RATE_PER_SECOND} requests/s or ${BYTES_PER_SECOND / 2 ** 20} MiB/s of answers; the excess waits (up to ${MAX_QUEUED} requests, ${MAX_WAIT_MS / 1000} s), then gets 503. Reported once.`),
   });
   const server: Server & { [kOtelkitServer]?: boolean } = createServer((req, res) => {
     limiter.submit(
-      () => void serve(router, req, res),
+      () => serve(router, req, res, undefined, ADMIN_PORT),
       () => writeReply(res, { status: 503, headers: { 'retry-after': '1', connection: 'close' }, body: { error: 'busy', message: 'Too many admin requests; retry later.' } }),
       () => req.destroyed || res.destroyed,
+      !isHealthPath(req.url),
     );
   });
   server[kOtelkitServer] = true;

@@ -10,14 +10,28 @@
  *
  * A prefix is honoured where the framework strips it (Express `app.use('/ops', …)`,
  * Fastify `register(…, { prefix: '/ops' })`).
+ *
+ * Without OTELKIT_ADMIN_TOKEN, requests that change state (DELETE) are refused here even
+ * from loopback — a reverse proxy on the same host makes every client look local — unless
+ * the app passes { allowLoopbackMutations: true } (to each form: monitoringHandler(o),
+ * .koa(o), register(monitoringHandler.fastify, o)).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { currentInstance } from '../start';
 import { componentLogger, createWarnOnce } from '../diag';
-import { serve, writeReply } from './http';
+import { writeReply, type ServeOptions } from './http';
+import { serveOnAppPort as serve } from './app-port';
 import type { Router } from './router';
 
 const warnOnce = createWarnOnce(componentLogger('otelkit:server'));
+
+export interface MonitoringHandlerOptions {
+  /**
+   * With no OTELKIT_ADMIN_TOKEN, accept DELETE from loopback clients (default false: only
+   * safe when no reverse proxy on this host forwards outside clients to the app).
+   */
+  readonly allowLoopbackMutations?: boolean;
+}
 
 export type NextFunction = (err?: unknown) => void;
 export type MonitoringRequestHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
@@ -41,7 +55,7 @@ interface FastifyLike {
   route(options: { method: string[]; url: string; handler: (request: { raw: IncomingMessage }, reply: FastifyReplyLike) => Promise<void> }): unknown;
   hasRoute?(options: { method: string; url: string }): boolean;
 }
-export type FastifyPlugin = (fastify: FastifyLike, options: unknown, done: (err?: Error) => void) => void;
+export type FastifyPlugin = (fastify: FastifyLike, options: MonitoringHandlerOptions | undefined, done: (err?: Error) => void) => void;
 
 const NOT_RUNNING = { status: 503, body: { error: 'not_running', message: 'otelkit is not running (not started, or OTEL_SDK_DISABLED)' } };
 const FASTIFY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
@@ -56,6 +70,10 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? raw : raw.slice(0, q);
 }
 
+function serveOptions(options: MonitoringHandlerOptions | undefined): ServeOptions {
+  return { trustLoopback: options?.allowLoopbackMutations === true };
+}
+
 /**
  * The status page (`/`) answers at the root of a mounting only where that root is
  * otelkit's: under a prefix (Express `app.use('/ops', …)`, Fastify's `prefix`, koa-mount)
@@ -67,15 +85,16 @@ function ownsRoot(req: IncomingMessage & { originalUrl?: unknown }): boolean {
 }
 
 /** A `(req, res, next?)` handler serving otelkit's endpoints. */
-export function monitoringHandler(): MonitoringRequestHandler {
+export function monitoringHandler(options?: MonitoringHandlerOptions): MonitoringRequestHandler {
+  const served = serveOptions(options);
   return function otelkitMonitoring(req, res, next) {
     try {
       const r = router();
       const path = pathOf(req.url);
-      if (r !== undefined && r.matches(path) && (next === undefined || path !== '/' || ownsRoot(req))) return void serve(r, req, res);
+      if (r !== undefined && r.matches(path) && (next === undefined || path !== '/' || ownsRoot(req))) return void serve(r, req, res, undefined, served);
       if (next !== undefined) return next();
-      if (r === undefined) return writeReply(res, NOT_RUNNING);
-      void serve(r, req, res); // the router answers 404 JSON
+      if (r === undefined) return void writeReply(res, NOT_RUNNING);
+      void serve(r, req, res, undefined, served); // the router answers 404 JSON
     } catch (err) {
       if (next !== undefined) next(err);
     }
@@ -83,12 +102,13 @@ export function monitoringHandler(): MonitoringRequestHandler {
 }
 
 /** Koa middleware: answers otelkit's paths itself (ctx.respond = false), awaits next() otherwise. */
-monitoringHandler.koa = function koa(): KoaMiddleware {
+monitoringHandler.koa = function koa(options?: MonitoringHandlerOptions): KoaMiddleware {
+  const served = serveOptions(options);
   return async function otelkitMonitoring(ctx, next) {
     const r = router();
     if (r === undefined || !r.matches(ctx.path) || (ctx.path === '/' && !ctx.mountPath)) return next();
     ctx.respond = false;
-    await serve(r, ctx.req, ctx.res, ctx.path);
+    await serve(r, ctx.req, ctx.res, ctx.path, served);
   };
 };
 
@@ -96,7 +116,8 @@ monitoringHandler.koa = function koa(): KoaMiddleware {
  * Fastify plugin: registers each route of the table (all methods, so the table answers
  * 405 itself) unless the app already has it. Needs otelkit running when registered.
  */
-monitoringHandler.fastify = function fastify(instance: FastifyLike, _options: unknown, done: (err?: Error) => void): void {
+monitoringHandler.fastify = function fastify(instance: FastifyLike, options: MonitoringHandlerOptions | undefined, done: (err?: Error) => void): void {
+  const served = serveOptions(options);
   const r = router();
   if (r === undefined) {
     warnOnce('fastify', 'monitoringHandler.fastify: otelkit is not running; no routes registered.');
@@ -120,7 +141,7 @@ monitoringHandler.fastify = function fastify(instance: FastifyLike, _options: un
         handler: async (request, reply) => {
           reply.hijack();
           const path = pathOf(request.raw.url);
-          await serve(router() ?? r, request.raw, reply.raw, prefix && path.startsWith(prefix) ? path.slice(prefix.length) || '/' : path);
+          await serve(router() ?? r, request.raw, reply.raw, prefix && path.startsWith(prefix) ? path.slice(prefix.length) || '/' : path, served);
         },
       });
     } catch (err) {

@@ -4,13 +4,14 @@
  * `Server#emit` is wrapped only when the option is on; per event the wrapper costs one
  * comparison, and per request a prefix check. Every other request (and every path of
  * the app that the route table does not know, such as /api/healthz) goes to the app
- * unchanged. otelkit's own admin servers are left alone.
+ * unchanged. otelkit's own admin servers are left alone. As with monitoringHandler(), a
+ * loopback client is not trusted to change state here without OTELKIT_ADMIN_TOKEN.
  */
 import { Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Config } from '../config';
 import type { Feature } from '../feature';
 import { kOtelkitServer } from '../symbols';
-import { serve } from './http';
+import { serveOnAppPort } from './app-port';
 import type { Router } from './router';
 
 type Emit = (this: { [kOtelkitServer]?: boolean }, event: string | symbol, ...args: unknown[]) => boolean;
@@ -33,7 +34,7 @@ function patchEmit(proto: { emit: Emit }, getRouter: () => Router | undefined): 
       if (path !== undefined) {
         const router = getRouter();
         if (router !== undefined && router.matches(path)) {
-          void serve(router, req, arguments[2] as ServerResponse);
+          void serveOnAppPort(router, req, arguments[2] as ServerResponse, undefined, {});
           return true;
         }
       }

@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { reportError } from '../guard';
+import { createByteBudget, type ByteBudget } from './budget';
 
 export interface ParsedRequest {
   readonly method: string;
@@ -12,6 +13,12 @@ export interface ParsedRequest {
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
+  /**
+   * Whether a loopback client may change state without OTELKIT_ADMIN_TOKEN: true on
+   * otelkit's own admin server; on the application's port only when the app allows it
+   * (a reverse proxy on the same host makes every client look local there).
+   */
+  readonly trustLoopback?: boolean;
   /** Values of :name segments in the route pattern. */
   readonly params: Readonly<Record<string, string>>;
 }
@@ -21,6 +28,8 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
   /** Objects are sent as JSON; strings as they are (with the content type given). */
   readonly body?: unknown;
+  /** The JSON body already serialised (server/cache.ts): sent instead of serialising `body`. */
+  readonly encoded?: Buffer;
 }
 
 export type Handler = (req: ParsedRequest) => Reply | Promise<Reply>;
@@ -43,9 +52,11 @@ export interface Router {
   /** True when the path belongs to this table (whatever the method). */
   matches(path: string): boolean;
   dispatch(req: Omit<ParsedRequest, 'params'>): Promise<Reply>;
+  /** The bytes per second its answers may cost, wherever the table is served (budget.ts). */
+  readonly budget: ByteBudget;
 }
 
-export function createRouter(table: RouteTable): Router {
+export function createRouter(table: RouteTable, options: { readonly budget?: ByteBudget } = {}): Router {
   const exact = new Map<string, Compiled>();
   const patterns: Compiled[] = [];
   for (const [pattern, methods] of Object.entries(table)) {
@@ -76,6 +87,7 @@ export function createRouter(table: RouteTable): Router {
 
   return {
     paths: Object.keys(table),
+    budget: options.budget ?? createByteBudget(),
     matches: (path) => find(normalize(path)) !== undefined,
     async dispatch(req) {
       const path = normalize(req.path);

@@ -52,7 +52,7 @@ export function seeded(seed) {
   };
 }
 
-/** A parsed admin request for calling route handlers without a socket. */
-export function request(method, path, { query = '', headers = {}, remoteAddress = '127.0.0.1' } = {}) {
-  return { method, path, query: new URLSearchParams(query), headers, remoteAddress, params: {} };
+/** A parsed admin request for calling route handlers without a socket (as on the admin port unless `trustLoopback` is false). */
+export function request(method, path, { query = '', headers = {}, remoteAddress = '127.0.0.1', trustLoopback = true } = {}) {
+  return { method, path, query: new URLSearchParams(query), headers, remoteAddress, trustLoopback, params: {} };
 }
