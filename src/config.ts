@@ -6,6 +6,7 @@
  * variable, the value and the default used instead.
  */
 import { parseSize, parseRetention } from './config-parse';
+import { maskText, maskUrl } from './secrets/rules';
 
 export type EnvType = 'boolean' | 'integer' | 'number' | 'string' | 'enum' | 'list' | 'modules' | 'url' | 'endpoint' | 'port' | 'size' | 'retention';
 
@@ -197,7 +198,9 @@ export function loadConfig(env: Env = process.env, warn: Warn = defaultWarn): Co
     const raw = env[spec.key];
     const value = raw === undefined || raw.trim() === '' ? undefined : parseValue(spec, raw.trim());
     if (value instanceof Invalid) {
-      warn(`${spec.key}=${quote(raw!)} is invalid (${value.reason}); using ${spec.default === '' ? 'the default' : `the default ${quote(spec.default)}`}.`);
+      // A value may carry credentials (a URL's password above all): shown masked.
+      const shown = spec.type === 'url' ? maskUrl(raw!.trim()) : maskText(raw!);
+      warn(`${spec.key}=${quote(shown)} is invalid (${value.reason}); using ${spec.default === '' ? 'the default' : `the default ${quote(spec.default)}`}.`);
     }
     out[spec.field] = value === undefined || value instanceof Invalid ? parseDefault(spec) : value;
   }

@@ -31,6 +31,7 @@ import { installExportErrorHandler } from './export/error-handler';
 import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
 import { RequestIdPropagator } from './requests/request-id';
 import { createHttpServerInstrumentation, type HttpServerInstrumentation, type ResponseInfo } from './requests/http-server';
+import { dbMetricViews } from './db/views';
 import { VERSION } from './version';
 import { componentLogger } from './diag';
 import type { IncomingMessage } from 'node:http';
@@ -94,7 +95,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
       exportTimeoutMillis: Math.min(30_000, config.metricExportIntervalMs),
     }));
   }
-  const meterProvider = new MeterProvider({ resource, readers, views: [...(additions.views ?? [])] });
+  const meterProvider = new MeterProvider({ resource, readers, views: [...dbMetricViews(), ...(additions.views ?? [])] });
   metrics.setGlobalMeterProvider(meterProvider);
 
   const spanProcessors = [

@@ -25,7 +25,7 @@ test('every literal form is removed', () => {
     [`SELECT * FROM t WHERE id IN (1, 2, 3, 4242) AND y = ANY(ARRAY[4, 5])`, 'SELECT * FROM t WHERE id IN (?) AND y = ANY(ARRAY[?])'],
     [`INSERT INTO t (a, b) VALUES (1, '${CANARY}'), (2, 'y'),(3,'z')`, 'INSERT INTO t (a, b) VALUES (?, ?)'],
     [`SELECT   a,\n\t b  FROM   "Table ${'x'}"`, 'SELECT a, b FROM "Table x"'],
-    [`SELECT '${CANARY}`, 'SELECT ?'], // unterminated: the rest is the literal
+    [`SELECT '${CANARY}`, 'SELECT /* text removed: unbalanced quotes */'], // quotes that do not pair up: fail closed
   ];
   for (const [input, expected] of cases) {
     const n = pg(input);
@@ -71,8 +71,9 @@ test('length is capped', () => {
   const n = pg(long);
   assert.equal(n.statement.length, MAX_STATEMENT);
   assert.ok(n.statement.endsWith('…'));
-  const huge = `SELECT '${'a'.repeat(200_000)}${CANARY}'`;
-  assert.equal(pg(huge).statement, 'SELECT ?');
+  // Cut inside a literal: what follows the cut cannot be read, so the text is withheld.
+  const huge = `SELECT x FROM t WHERE a = '${'a'.repeat(200_000)}${CANARY}'`;
+  assert.equal(pg(huge).statement, 'SELECT t /* text removed: too long */');
 });
 
 test('1,000,000 distinct statements through the DB processor keep memory bounded', async (t) => {

@@ -1,8 +1,11 @@
 /**
  * The first span processor of the chain. For every database client span it
  *   1. as the span ends (onEnding, while it can still be changed), rewrites the statement
- *      attributes (db.query.text, db.statement) to the normalised shape and scrubs quoted
- *      values out of an error status — before any exporter or later processor sees it;
+ *      attributes (db.query.text, db.statement) to the normalised shape — or to its
+ *      operation and table alone when the database rejected the statement (a syntax error
+ *      in text built by concatenation: its shape cannot be trusted) — renames the span
+ *      when its name was taken from the raw text (names.ts) and scrubs quoted values out
+ *      of an error status — before any exporter or later processor sees it;
  *   2. once ended, records a slow query when the call took OTELKIT_SLOW_QUERY_MS or longer;
  *   3. and counts the statement shape against its request for N+1 detection.
  * The request id and the server span are read from the context at span start (the DB
@@ -13,7 +16,8 @@ import { getRPCMetadata } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { getRequestId } from '../requests/request-id';
 import { reportError } from '../guard';
-import { normalizeStatement, scrubMessage, type Normalized } from './normalize';
+import { normalizeStatement, scrubMessage, withhold, type Normalized } from './normalize';
+import { operationLabel, safeSpanName } from './names';
 import { dbNameOf, dbSystemOf, statementOf, QUERY_TEXT, STATEMENT } from './spans';
 import type { SlowQueryInput, SlowQueryStore } from './slow-queries';
 import type { NPlusOneDetector } from './n-plus-one';
@@ -54,11 +58,16 @@ export class DbSpanProcessor implements SpanProcessor {
       if (span.kind !== SpanKind.CLIENT || !this.started.has(span)) return;
       const system = dbSystemOf(span.attributes);
       if (system === undefined) return;
-      if (span.status.code === SpanStatusCode.ERROR) scrubError(span);
+      const failed = span.status.code === SpanStatusCode.ERROR;
+      const rejected = failed && rejectedByDatabase(span);
+      if (failed) scrubError(span);
       const raw = statementOf(span.attributes);
       if (raw === undefined) return;
-      const n = normalizeStatement(raw, system);
+      let n = normalizeStatement(raw, system);
+      if (rejected) n = withhold(n, 'rejected by the database');
       this.normalized.set(span, n);
+      const name = safeSpanName(span.name, raw, n);
+      if (name !== undefined) span.updateName(name);
       if (raw === n.statement) return;
       if (typeof span.attributes[QUERY_TEXT] === 'string') span.setAttribute(QUERY_TEXT, n.statement);
       if (typeof span.attributes[STATEMENT] === 'string') span.setAttribute(STATEMENT, n.statement);
@@ -89,7 +98,6 @@ export class DbSpanProcessor implements SpanProcessor {
     const start = this.started.get(span);
     const { traceId, spanId } = span.spanContext();
     if (ms >= this.options.thresholdMs) {
-      const op = attrs['db.operation.name'];
       const q: SlowQueryInput = {
         time: Date.now(),
         durationMs: ms,
@@ -97,7 +105,7 @@ export class DbSpanProcessor implements SpanProcessor {
         fingerprint: n.fingerprint,
         dbSystem: system,
         dbName: dbNameOf(span.attributes),
-        operation: typeof op === 'string' && op.length <= 40 ? op.toUpperCase() : n.operation,
+        operation: operationLabel(attrs['db.operation.name'], n),
         traceId,
         spanId,
         requestId: start?.requestId ?? null,
@@ -118,6 +126,28 @@ export class DbSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/**
+ * The database did not accept the statement as written: a syntax error, or a name it does
+ * not know (PostgreSQL's SQLSTATE class 42; MySQL's parse and unknown-column errors) —
+ * what input concatenated into SQL produces.
+ */
+const REJECTED = /syntax error|error in your SQL syntax|unterminated (?:quoted|dollar-quoted) string|Unknown column|column "[^"\n]{0,200}" does not exist|\(code: 42[0-9A-Z]{3}\)/i;
+
+function rejectedByDatabase(span: Span): boolean {
+  const type = span.attributes['error.type'];
+  if (typeof type === 'string' && (/^42[0-9A-Z]{3}$/.test(type) || type === 'ER_PARSE_ERROR' || type === 'ER_BAD_FIELD_ERROR')) return true;
+  const message = span.status.message;
+  if (typeof message === 'string' && REJECTED.test(message)) return true;
+  for (const event of span.events) {
+    const attrs = event.attributes;
+    if (attrs === undefined) continue;
+    const t = attrs['exception.type'];
+    const m = attrs['exception.message'];
+    if ((typeof t === 'string' && /^42[0-9A-Z]{3}$/.test(t)) || (typeof m === 'string' && REJECTED.test(m))) return true;
+  }
+  return false;
 }
 
 /** Driver messages can quote the offending value: keep their words, not their values. */

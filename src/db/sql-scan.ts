@@ -4,6 +4,11 @@
  * (integer, decimal, exponent, 0x/0b) and TRUE/FALSE become `?`; comments (--, /* *\/,
  * MySQL #) are removed; runs of whitespace become one space. Quoted identifiers ("col"
  * where the dialect says so, `col`) and positional parameters ($1 — not values) are kept.
+ *
+ * A quoted run (string, quoted identifier, dollar-quoted body) still open at the end of the
+ * text makes the scan unbalanced: the quotes of the statement do not pair up, so what the
+ * scan read as outside a literal may well be inside one (concatenated input with a quote
+ * in it). The caller must then not trust the shape (normalize.ts fails closed).
  */
 export interface Dialect {
   /** "…" is an identifier (standard SQL) rather than a string (MySQL). */
@@ -29,7 +34,7 @@ function isWordPart(c: number): boolean {
   return isWordStart(c) || isDigit(c) || c === 36;
 }
 
-/** Index just past a quoted run starting at i (quote char q; doubled q escapes it). */
+/** Index just past a quoted run starting at i (quote char q; doubled q escapes it); -1 when it never closes. */
 function skipQuoted(s: string, i: number, q: number, backslash: boolean): number {
   const n = s.length;
   for (let j = i + 1; j < n; j++) {
@@ -46,7 +51,7 @@ function skipQuoted(s: string, i: number, q: number, backslash: boolean): number
       return j + 1;
     }
   }
-  return n; // unterminated: everything to the end is the literal
+  return -1;
 }
 
 function skipNumber(s: string, i: number): number {
@@ -71,8 +76,23 @@ function skipNumber(s: string, i: number): number {
 
 type Kind = 'start' | 'word' | 'value' | 'open' | 'close' | 'comma' | 'op';
 
-export function scanSql(s: string, d: Dialect): string {
+export interface Scan {
+  /** The shape: values replaced by ?, comments removed, whitespace collapsed. */
+  readonly text: string;
+  /** Every quoted run closed. */
+  readonly balanced: boolean;
+}
+
+export function scanSql(s: string, d: Dialect): Scan {
   const out: string[] = [];
+  let balanced = true;
+  const n = s.length;
+  /** The end of a quoted run; an unclosed one runs to the end of the text. */
+  const closed = (end: number): number => {
+    if (end >= 0) return end;
+    balanced = false;
+    return n;
+  };
   let space = false;
   let last: Kind = 'start';
   let beforeLast: Kind = 'start';
@@ -95,7 +115,6 @@ export function scanSql(s: string, d: Dialect): string {
     }
     emit(text, 'value');
   };
-  const n = s.length;
   let i = 0;
   while (i < n) {
     const c = s.charCodeAt(i);
@@ -125,19 +144,20 @@ export function scanSql(s: string, d: Dialect): string {
       i = j;
       space = true;
     } else if (c === 39) {
-      i = skipQuoted(s, i, 39, d.backslashEscapes);
+      i = closed(skipQuoted(s, i, 39, d.backslashEscapes));
       emitValue();
     } else if (c === 34) {
-      const end = skipQuoted(s, i, 34, !d.doubleQuotedIdentifiers && d.backslashEscapes);
-      if (d.doubleQuotedIdentifiers) emit(s.slice(i, end), 'word');
+      const end = closed(skipQuoted(s, i, 34, !d.doubleQuotedIdentifiers && d.backslashEscapes));
+      if (d.doubleQuotedIdentifiers && balanced) emit(s.slice(i, end), 'word');
       else emitValue();
       i = end;
     } else if (c === 96) {
-      const end = skipQuoted(s, i, 96, false);
-      emit(s.slice(i, end), 'word');
+      const end = closed(skipQuoted(s, i, 96, false));
+      if (balanced) emit(s.slice(i, end), 'word');
+      else emitValue();
       i = end;
     } else if (c === 36) {
-      i = dollar(s, i, emitValue, emit);
+      i = closed(dollar(s, i, emitValue, emit));
     } else if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(i + 1)))) {
       i = skipNumber(s, i);
       emitValue();
@@ -147,10 +167,10 @@ export function scanSql(s: string, d: Dialect): string {
       const word = s.slice(i, j);
       const lower = word.toLowerCase();
       if (s.charCodeAt(j) === 39 && (PREFIXES.has(lower) || lower.charCodeAt(0) === 95)) {
-        i = skipQuoted(s, j, 39, d.backslashEscapes || lower === 'e');
+        i = closed(skipQuoted(s, j, 39, d.backslashEscapes || lower === 'e'));
         emitValue();
       } else if (lower === 'u' && s.charCodeAt(j) === 38 && s.charCodeAt(j + 1) === 39) {
-        i = skipQuoted(s, j + 1, 39, false);
+        i = closed(skipQuoted(s, j + 1, 39, false));
         emitValue();
       } else {
         if (lower === 'true' || lower === 'false') emitValue();
@@ -163,10 +183,10 @@ export function scanSql(s: string, d: Dialect): string {
       i++;
     }
   }
-  return out.join('');
+  return { text: out.join(''), balanced };
 }
 
-/** $1 (a parameter, kept), $tag$…$tag$ (a dollar-quoted string) or a lone $. */
+/** $1 (a parameter, kept), $tag$…$tag$ (a dollar-quoted string; -1 when it never closes) or a lone $. */
 function dollar(s: string, i: number, emitValue: (text?: string) => void, emit: (t: string, k: Kind) => void): number {
   if (isDigit(s.charCodeAt(i + 1))) {
     let j = i + 1;
@@ -179,7 +199,7 @@ function dollar(s: string, i: number, emitValue: (text?: string) => void, emit: 
     const tag = m[0];
     const end = s.indexOf(tag, i + tag.length);
     emitValue();
-    return end === -1 ? s.length : end + tag.length;
+    return end === -1 ? -1 : end + tag.length;
   }
   emit('$', 'op');
   return i + 1;

@@ -1,8 +1,9 @@
 /**
  * trackQueryTime(name, fn, { thresholdMs }): times a query that no instrumentation sees
  * (a driver otelkit does not instrument, a stored procedure behind an RPC, …). It runs fn
- * inside an `otelkit` span named `name` (so APM statistics include it) and, when the call
- * took thresholdMs or longer, records a slow query whose statement is `name` normalised.
+ * inside an `otelkit` span named after `name` normalised (so APM statistics include it; SQL
+ * passed as the name keeps its shape, not its values) and, when the call took thresholdMs
+ * or longer, records a slow query whose statement is `name` normalised.
  * fn's result is returned as is (a promise's value as is); its error is rethrown unchanged.
  * Without a running otelkit it only calls fn.
  */
@@ -34,6 +35,9 @@ export function setQuerySink(sink: QuerySink | undefined): void {
   (globalThis as Global)[kSink] = sink;
 }
 
+/** Longest span name made from a query name; the statement itself is kept whole in the attribute. */
+const MAX_NAME = 120;
+
 export function trackQueryTime<T>(name: string, fn: () => T, options: TrackQueryOptions = {}): T {
   const label = typeof name === 'string' && name !== '' ? name : 'query';
   let span: Span | undefined;
@@ -41,7 +45,9 @@ export function trackQueryTime<T>(name: string, fn: () => T, options: TrackQuery
   let requestId: string | undefined;
   try {
     requestId = getRequestId();
-    span = trace.getTracer('otelkit').startSpan(label, { attributes: { 'otelkit.query.name': normalizeStatement(label).statement } });
+    const shape = normalizeStatement(label, options.dbSystem).statement;
+    const spanName = shape.length > MAX_NAME ? `${shape.slice(0, MAX_NAME - 1)}…` : shape;
+    span = trace.getTracer('otelkit').startSpan(spanName, { attributes: { 'otelkit.query.name': shape } });
     start = performance.now();
   } catch (err) {
     reportError('trackQueryTime', err);
@@ -90,7 +96,7 @@ function finish(span: Span, name: string, ms: number, options: TrackQueryOptions
       fingerprint: n.fingerprint,
       dbSystem: options.dbSystem ?? null,
       dbName: options.dbName ?? null,
-      operation: /\s/.test(name) ? n.operation : n.statement.slice(0, 64),
+      operation: n.operation !== 'OTHER' || /\s/.test(name) || !/^[\w.:-]{1,64}$/.test(n.statement) ? n.operation : n.statement,
       traceId: sampled ? traceId : null,
       spanId: sampled ? spanId : null,
       requestId: requestId ?? null,

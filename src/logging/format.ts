@@ -6,7 +6,7 @@
  * render that record.
  */
 import type { Format } from 'logform';
-import { errorToObject, isSensitiveKey as isSensitive, redactString, sanitize } from './redact';
+import { cleanField, errorToObject, redactString, sanitize } from './redact';
 import { kIds, kOtelContext, type LineIds } from './context';
 
 const LEVEL = Symbol.for('level');
@@ -64,7 +64,7 @@ export function prepare(info: Info, service: string): Info {
     // winston copies an Error argument's stack and cause onto the line; `error` has them.
     if (error !== undefined && (key === 'stack' || key === 'cause' || (isErrorInfo && key === 'name'))) continue;
     const value = info[key];
-    const clean = isSensitive(key) && value != null && typeof value !== 'boolean' ? '[REDACTED]' : sanitize(value, seen, 1);
+    const clean = cleanField(key, value, seen, 1);
     if (clean !== undefined) out[key] = clean;
   }
   if (error !== undefined) out.error = error;
@@ -109,13 +109,18 @@ const COLOURS: Record<string, string> = {
 const RESET = '\x1b[0m';
 const HIDDEN_IN_TEXT = new Set(['timestamp', 'level', 'message', 'service', 'component', 'error']);
 
-/** Readable text for development: `time level [service:component] message {fields}`, then the stack. */
+/**
+ * Readable text for development: `time level [service:component] message {fields}`, then
+ * the stack. One record is one line plus, for an error, its stack frames, each indented:
+ * control characters of the message, the names and the stack are escaped as JSON escapes
+ * them (`\n`, `\u001b`), so no text can start a line of its own or drive the terminal.
+ */
 export function textFormat(colour: boolean): Format {
   return format((info) => {
     const level = String(info.level);
     const shown = colour && COLOURS[level] ? `${COLOURS[level]}${level.padEnd(5)}${RESET}` : level.padEnd(5);
-    const source = info.component ? `${String(info.service)}:${String(info.component)}` : String(info.service);
-    let line = `${String(info.timestamp)} ${shown} [${source}] ${String(info.message)}`;
+    const source = escapeControls(info.component ? `${String(info.service)}:${String(info.component)}` : String(info.service));
+    let line = `${String(info.timestamp)} ${shown} [${source}] ${escapeControls(String(info.message))}`;
     const rest: Record<string, unknown> = {};
     let any = false;
     for (const key of Object.keys(info)) {
@@ -125,8 +130,38 @@ export function textFormat(colour: boolean): Format {
     }
     if (any) line += ` ${safeJson(rest)}`;
     const error = info.error as { stack?: unknown; name?: unknown; message?: unknown } | undefined;
-    if (error) line += `\n${typeof error.stack === 'string' ? error.stack : `${String(error.name)}: ${String(error.message)}`}`;
+    if (error) line += `\n${stackText(error)}`;
     info[MESSAGE] = line;
     return info;
   });
+}
+
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const SHORT: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const escapeOne = (c: string): string => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** The text with its control characters escaped; the same string when it has none. */
+export function escapeControls(text: string): string {
+  return CONTROL.test(text) ? text.replace(CONTROLS, escapeOne) : text;
+}
+
+/**
+ * An error's stack as lines that cannot pass for log lines: its first line (`Name:
+ * message`, where a message's newlines are escaped) and then its frames, each escaped and
+ * indented.
+ */
+function stackText(error: { stack?: unknown; name?: unknown; message?: unknown }): string {
+  const head = `${String(error.name)}: ${String(error.message)}`;
+  if (typeof error.stack !== 'string') return escapeControls(head);
+  // V8 writes the message into the stack as it is: take it as one piece when it is there.
+  const frames = error.stack.startsWith(head) ? error.stack.slice(head.length) : `\n${error.stack}`;
+  let out = escapeControls(head);
+  for (const frame of frames.split('\n')) {
+    if (frame === '') continue;
+    const clean = escapeControls(frame);
+    out += /^\s/.test(frame) ? `\n${clean}` : `\n    ${clean}`;
+  }
+  return out;
 }

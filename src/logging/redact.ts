@@ -1,49 +1,32 @@
 /**
- * Makes a log value safe to write: secrets masked, errors turned into plain objects, and
- * the result plain JSON data (no cycles, no BigInt, bounded depth and breadth), so that
- * JSON.stringify of it can neither throw nor run away.
- *
- * - Fields whose name looks like a credential (password, secret, token, api_key,
- *   authorization, cookie, …; any case, at any depth) → "[REDACTED]".
- * - In every string: passwords in URLs (`postgres://u:pw@h` → `postgres://u:***@h`),
- *   `Bearer …`/`Basic …` credentials, Authorization/Cookie header lines, and
- *   `password=…`-style pairs.
- * - In header arrays (`req.rawHeaders`), the value after a sensitive header name.
+ * Makes a log value safe to write: secrets masked by otelkit's one rule set
+ * (src/secrets/rules.ts: credential-like field names, secrets inside strings, SQL fields
+ * reduced to their shape), errors turned into plain objects, and the result plain JSON
+ * data (no cycles, no BigInt, bounded depth and breadth), so that JSON.stringify of it
+ * can neither throw nor run away. In header arrays (`req.rawHeaders`), the value after a
+ * sensitive header name is masked too.
  */
+import { KeyRule, keyRule, maskText, REDACTED } from '../secrets/rules';
+import { normalizeStatement } from '../db/normalize';
 
-export const REDACTED = '[REDACTED]';
+export { isSensitiveKey, REDACTED } from '../secrets/rules';
+/** The rules' text masking (kept under the logger's name). */
+export const redactString = maskText;
+
 const MAX_DEPTH = 8;
 const MAX_KEYS = 200;
 const MAX_ITEMS = 200;
+/** db.system.name for SQL of unknown origin: "…" and \' are read the cautious way (as values). */
+const UNKNOWN_SYSTEM = 'other_sql';
 
-const SENSITIVE_KEY = /passw(?:or)?d|^pass$|pwd|secret|token|api[-_]?key|authorization|cookie|credential|private[-_]?key/i;
 const SENSITIVE_HEADER = /^(?:authorization|proxy-authorization|cookie|set-cookie)$/i;
 
-/** Cheap first look: a string without any of these needs no further work. */
-const TRIGGER = /:\/\/|passw|pwd|secret|token|api[-_]?key|authorization|cookie|bearer|basic|credential/i;
-// Every pattern below runs in time linear in the input: a match can only start at "://"
-// or at a keyword, and no unbounded repetition is followed by something that can fail
-// and make it backtrack over a long run (an unbounded `[a-z0-9+.-]*` before `://`, or
-// `[\w.-]*` around a keyword, took seconds on one 40 KB log line of letters).
-const URL_PASSWORD = /(:\/\/[^\s:@/?#]*):[^\s@/]*@/g;
-const BEARER = /\b(bearer)(\s+)[A-Za-z0-9\-._~+/]+=*/gi;
-const BASIC = /\b(Basic)(\s+)[A-Za-z0-9+/]{8}[A-Za-z0-9+/]*={0,2}/g; // {8,} is slow in V8 on long runs
-const HEADER_LINE = /\b(proxy-authorization|authorization|set-cookie|cookie)("?\s*[:=]\s*)[^\r\n]*/gi;
-const PAIR =
-  /((?:passw(?:or)?d|pwd|secret|token|api[-_]?key|credential)[\w.-]{0,64})("?\s*[=:]\s*)("[^"]*"?|'[^']*'?|[^\s&,;"']+)/gi;
-
-export function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_KEY.test(key);
-}
-
-export function redactString(s: string): string {
-  if (!TRIGGER.test(s)) return s;
-  return s
-    .replace(URL_PASSWORD, '$1:***@')
-    .replace(BEARER, `$1$2${REDACTED}`)
-    .replace(BASIC, `$1$2${REDACTED}`)
-    .replace(HEADER_LINE, `$1$2${REDACTED}`)
-    .replace(PAIR, `$1$2${REDACTED}`);
+/** One field's value under the rules for its name; undefined when it is to be left out. */
+export function cleanField(key: string, value: unknown, seen: Set<object>, depth: number): unknown {
+  const rule = keyRule(key);
+  if (rule === KeyRule.Redact) return value === undefined || value === null || typeof value === 'boolean' ? value : REDACTED;
+  if (rule === KeyRule.Statement && typeof value === 'string') return normalizeStatement(value, UNKNOWN_SYSTEM).statement;
+  return sanitize(value, seen, depth);
 }
 
 /** An Error as plain data: name, message, stack, and its own fields (code, errno, cause…). */
@@ -53,7 +36,7 @@ export function errorToObject(err: Error, seen: Set<object> = new Set(), depth =
   seen.add(err);
   for (const key of Object.keys(err)) {
     if (key === 'name' || key === 'message' || key === 'stack') continue;
-    out[key] = SENSITIVE_KEY.test(key) ? REDACTED : sanitize((err as unknown as Record<string, unknown>)[key], seen, depth + 1);
+    out[key] = cleanField(key, (err as unknown as Record<string, unknown>)[key], seen, depth + 1);
   }
   const cause = (err as { cause?: unknown }).cause;
   if (cause !== undefined && !('cause' in out)) out.cause = sanitize(cause, seen, depth + 1);
@@ -121,7 +104,7 @@ function sanitizeEntries(entries: Iterable<[unknown, unknown]>, size: number, se
       break;
     }
     const key = String(k);
-    const clean = SENSITIVE_KEY.test(key) && v !== undefined && v !== null && typeof v !== 'boolean' ? REDACTED : sanitize(v, seen, depth + 1);
+    const clean = cleanField(key, v, seen, depth + 1);
     if (clean !== undefined) out[key] = clean;
   }
   return out;

@@ -6,7 +6,8 @@
  */
 import type { Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import { isSensitiveKey, redactString, REDACTED, sanitize } from '../logging/redact';
+import { cleanField, sanitize } from '../logging/redact';
+import { maskText } from './rules';
 import { reportError } from '../guard';
 
 export class RedactingLogRecordProcessor implements LogRecordProcessor {
@@ -14,7 +15,7 @@ export class RedactingLogRecordProcessor implements LogRecordProcessor {
     try {
       const body = record.body;
       if (typeof body === 'string') {
-        const clean = redactString(body);
+        const clean = maskText(body);
         if (clean !== body) record.setBody(clean);
       } else if (body !== null && typeof body === 'object') {
         record.setBody(sanitize(body) as typeof body);
@@ -23,7 +24,7 @@ export class RedactingLogRecordProcessor implements LogRecordProcessor {
       for (const key of Object.keys(attributes)) {
         const value = attributes[key];
         if (value === undefined || value === null || typeof value === 'boolean') continue;
-        const clean = isSensitiveKey(key) ? REDACTED : typeof value === 'number' ? value : sanitize(value);
+        const clean = cleanField(key, value, new Set(), 0);
         if (clean !== value) record.setAttribute(key, clean as never);
       }
     } catch (err) {
