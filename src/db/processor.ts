@@ -18,6 +18,7 @@ import { getRequestId } from '../requests/request-id';
 import { reportError } from '../guard';
 import { normalizeStatement, scrubMessage, withhold, type Normalized } from './normalize';
 import { operationLabel, safeSpanName } from './names';
+import { rejectedByDatabase } from './rejected';
 import { dbNameOf, dbSystemOf, statementOf, QUERY_TEXT, STATEMENT } from './spans';
 import type { SlowQueryInput, SlowQueryStore } from './slow-queries';
 import type { NPlusOneDetector } from './n-plus-one';
@@ -126,28 +127,6 @@ export class DbSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/**
- * The database did not accept the statement as written: a syntax error, or a name it does
- * not know (PostgreSQL's SQLSTATE class 42; MySQL's parse and unknown-column errors) —
- * what input concatenated into SQL produces.
- */
-const REJECTED = /syntax error|error in your SQL syntax|unterminated (?:quoted|dollar-quoted) string|Unknown column|column "[^"\n]{0,200}" does not exist|\(code: 42[0-9A-Z]{3}\)/i;
-
-function rejectedByDatabase(span: Span): boolean {
-  const type = span.attributes['error.type'];
-  if (typeof type === 'string' && (/^42[0-9A-Z]{3}$/.test(type) || type === 'ER_PARSE_ERROR' || type === 'ER_BAD_FIELD_ERROR')) return true;
-  const message = span.status.message;
-  if (typeof message === 'string' && REJECTED.test(message)) return true;
-  for (const event of span.events) {
-    const attrs = event.attributes;
-    if (attrs === undefined) continue;
-    const t = attrs['exception.type'];
-    const m = attrs['exception.message'];
-    if ((typeof t === 'string' && /^42[0-9A-Z]{3}$/.test(t)) || (typeof m === 'string' && REJECTED.test(m))) return true;
-  }
-  return false;
 }
 
 /** Driver messages can quote the offending value: keep their words, not their values. */

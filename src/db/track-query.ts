@@ -11,7 +11,8 @@ import { context, isSpanContextValid, trace, SpanStatusCode, type Span } from '@
 import { performance } from 'node:perf_hooks';
 import { getRequestId } from '../requests/request-id';
 import { reportError } from '../guard';
-import { normalizeStatement, scrubMessage } from './normalize';
+import { normalizeStatement, scrubMessage, withhold, type Normalized } from './normalize';
+import { isRejection } from './rejected';
 import type { SlowQueryInput } from './slow-queries';
 
 export interface TrackQueryOptions {
@@ -37,23 +38,24 @@ export function setQuerySink(sink: QuerySink | undefined): void {
 
 /** Longest span name made from a query name; the statement itself is kept whole in the attribute. */
 const MAX_NAME = 120;
+const QUERY_NAME = 'otelkit.query.name';
 
 export function trackQueryTime<T>(name: string, fn: () => T, options: TrackQueryOptions = {}): T {
   const label = typeof name === 'string' && name !== '' ? name : 'query';
   let span: Span | undefined;
   let start = 0;
   let requestId: string | undefined;
+  let n: Normalized | undefined;
   try {
     requestId = getRequestId();
-    const shape = normalizeStatement(label, options.dbSystem).statement;
-    const spanName = shape.length > MAX_NAME ? `${shape.slice(0, MAX_NAME - 1)}…` : shape;
-    span = trace.getTracer('otelkit').startSpan(spanName, { attributes: { 'otelkit.query.name': shape } });
+    n = normalizeStatement(label, options.dbSystem);
+    span = trace.getTracer('otelkit').startSpan(spanName(n), { attributes: { [QUERY_NAME]: n.statement } });
     start = performance.now();
   } catch (err) {
     reportError('trackQueryTime', err);
   }
   if (span === undefined) return fn();
-  const done = (error: unknown, failed: boolean) => finish(span!, label, performance.now() - start, options, requestId, error, failed);
+  const done = (error: unknown, failed: boolean) => finish(span!, n!, label, performance.now() - start, options, requestId, error, failed);
   let result: T;
   try {
     result = context.with(trace.setSpan(context.active(), span), fn);
@@ -77,16 +79,28 @@ export function trackQueryTime<T>(name: string, fn: () => T, options: TrackQuery
   return result;
 }
 
-function finish(span: Span, name: string, ms: number, options: TrackQueryOptions, requestId: string | undefined, error: unknown, failed: boolean): void {
+function spanName(n: Normalized): string {
+  return n.statement.length > MAX_NAME ? `${n.statement.slice(0, MAX_NAME - 1)}…` : n.statement;
+}
+
+function finish(span: Span, shape: Normalized, name: string, ms: number, options: TrackQueryOptions, requestId: string | undefined, error: unknown, failed: boolean): void {
   try {
+    let n = shape;
     const message = failed ? scrubMessage(error instanceof Error ? error.message : String(error)) : undefined;
-    if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message });
+    if (failed) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
+      // The database refused the text: its shape cannot be trusted either.
+      if (isRejection(error)) {
+        n = withhold(n, 'rejected by the database');
+        span.updateName(spanName(n));
+        span.setAttribute(QUERY_NAME, n.statement);
+      }
+    }
     span.end();
     const sink = (globalThis as Global)[kSink];
     if (sink === undefined) return;
     const threshold = typeof options.thresholdMs === 'number' && options.thresholdMs >= 0 ? options.thresholdMs : sink.defaultThresholdMs;
     if (ms < threshold) return;
-    const n = normalizeStatement(name, options.dbSystem);
     const { traceId, spanId } = span.spanContext();
     const sampled = isSpanContextValid(span.spanContext());
     sink.record({

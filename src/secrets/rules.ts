@@ -35,39 +35,59 @@ export const URL_MASK = '***';
 const WORDS = SENSITIVE_WORDS.join('|');
 const QUERY_NAMES = [...PARAM_ONLY_NAMES, ...WHOLE_NAMES].join('|');
 
-/** Cheap first look: a string with none of these needs no further work (database errors have their own). */
-const TRIGGER = new RegExp(String.raw`://|${SENSITIVE_PARTS}|bearer|basic|eyJ|session|(?<![A-Za-z0-9])(?:${WORDS}|${QUERY_NAMES})["']?\s*[=:]`, 'i');
+/** Cheapest first look: every rule needs one of these (`://`, a separator, a quote, a parenthesis, or the words). */
+const PREFILTER = /[=:"'(]|bearer|basic|eyJ/i;
+/** Second look: a string with none of these needs no text rule (database errors have their own, db-errors.ts). */
+const TRIGGER = new RegExp(String.raw`://|pass|pwd|secret|token|key|auth|cookie|credential|sig|jwt|session|bearer|basic|eyJ|(?:${WORDS}|${QUERY_NAMES})["']?\s*[=:]`, 'i');
 
-const USERINFO = /:\/\/([^\s:@/?#]*)(:[^\s@/]*)?@/g;
-const BEARER = /\b(bearer)(\s+)[A-Za-z0-9\-._~+/]+=*/gi;
-const BASIC = /\b(Basic)(\s+)[A-Za-z0-9+/]{8}[A-Za-z0-9+/]*={0,2}/g; // {8,} is slow in V8 on long runs
-const HEADER_LINE = /\b(proxy-authorization|authorization|set-cookie|cookie)("?\s*[:=]\s*)[^\r\n]*/gi;
-const VALUE = String.raw`("[^"]*"?|'[^']*'?|[^\s&,;"']+)`;
-const PAIR = new RegExp(String.raw`((?:${SENSITIVE_PARTS})[\w.-]{0,64})("?\s*[=:]\s*)${VALUE}`, 'gi');
-/** Short names only as whole words: `pin=…`, `x_sig=…`, `"auth": …`, not `spinner=` or `author:`. */
-const WORD_PAIR = new RegExp(String.raw`(?<![A-Za-z0-9])((?:${WORDS})(?:[-_][\w-]{0,32})?)("?\s*[=:]\s*)${VALUE}`, 'gi');
-/** Names that are credentials only as query parameters: `?key=…`, `&code=…`, `?session=…`. */
-const QUERY_ONLY = new RegExp(String.raw`(^|[?&;])(${QUERY_NAMES})=([^&#\s"']*)`, 'gi');
-const JWT = /(?<![\w-])eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*/g;
+const VALUE = String.raw`(?<value>"[^"]*"?|'[^']*'?|[^\s&,;"']+)`;
+/**
+ * The text rules as one pattern, so that a string is scanned once; at one position the
+ * first alternative that matches wins (a header line before a pair).
+ */
+const RULES = new RegExp(
+  [
+    // URL userinfo: user:password@ (the password masked), token@ (all of it masked)
+    String.raw`:\/\/(?<user>[^\s:@/?#]*)(?<password>:[^\s@/]*)?@`,
+    // Bearer credentials
+    String.raw`\b(?<scheme>bearer\s+)[A-Za-z0-9\-._~+/]+=*`,
+    // Authorization:/Cookie: header text, to the end of the line
+    String.raw`\b(?<header>(?:proxy-authorization|authorization|set-cookie|cookie)"?\s*[:=]\s*)[^\r\n]*`,
+    // name=value / name: value / "name": "value" with a sensitive name
+    String.raw`(?<name>(?:(?:${SENSITIVE_PARTS})[\w.-]{0,64}|(?<![A-Za-z0-9])(?:${WORDS})(?:[-_][\w-]{0,32})?)"?\s*[=:]\s*)${VALUE}`,
+    // names that are credentials only as query parameters
+    String.raw`(?<param>(?:^|[?&;])(?:${QUERY_NAMES})=)[^&#\s"']*`,
+    // JSON Web Tokens
+    String.raw`(?<![\w-])eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*`,
+  ].join('|'),
+  'gi',
+);
+/** `Basic` credentials: case-sensitive (`basic authentication` is prose), so a pattern of its own. */
+const BASIC = /\b(Basic\s+)[A-Za-z0-9+/]{8}[A-Za-z0-9+/]*={0,2}/g; // {8,} is slow in V8 on long runs
 
-function userinfo(_match: string, user: string, password: string | undefined): string {
-  if (password !== undefined) return `://${user}:${URL_MASK}@`;
-  return user === '' ? '://@' : `://${URL_MASK}@`;
+interface Groups {
+  user?: string;
+  password?: string;
+  scheme?: string;
+  header?: string;
+  name?: string;
+  param?: string;
+}
+
+function replaceRule(match: string, ...args: unknown[]): string {
+  const g = args[args.length - 1] as Groups;
+  if (g.user !== undefined) return g.password !== undefined ? `://${g.user}:${URL_MASK}@` : g.user === '' ? match : `://${URL_MASK}@`;
+  const kept = g.scheme ?? g.header ?? g.name ?? g.param;
+  return kept === undefined ? REDACTED : `${kept}${REDACTED}`;
 }
 
 /** The text with every secret the rules know masked; the same string when there is none. */
 export function maskText(s: string): string {
-  const db = maskDbErrorText(s);
-  if (!TRIGGER.test(db)) return db;
-  return db
-    .replace(USERINFO, userinfo)
-    .replace(BEARER, `$1$2${REDACTED}`)
-    .replace(BASIC, `$1$2${REDACTED}`)
-    .replace(HEADER_LINE, `$1$2${REDACTED}`)
-    .replace(PAIR, `$1$2${REDACTED}`)
-    .replace(WORD_PAIR, `$1$2${REDACTED}`)
-    .replace(QUERY_ONLY, `$1$2=${REDACTED}`)
-    .replace(JWT, REDACTED);
+  if (!PREFILTER.test(s)) return s;
+  const text = maskDbErrorText(s);
+  if (!TRIGGER.test(text)) return text;
+  const masked = text.replace(RULES, replaceRule);
+  return masked.includes('Basic') ? masked.replace(BASIC, `$1${REDACTED}`) : masked;
 }
 
 /**

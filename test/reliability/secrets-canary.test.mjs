@@ -1,7 +1,11 @@
 // A canary secret sent and used everywhere a secret travels in a real app — Authorization,
 // Cookie and Set-Cookie headers, passwords in URLs (outgoing calls, DATABASE_URL,
 // REDIS_URL), tokens in query strings, SQL literals, log fields of otelkit's logger and of
-// the app's own winston and pino — must be absent from every sink otelkit writes or
+// the app's own winston and pino — and in every form of the one canary list
+// (fixtures/canary-forms.js: URL credentials and signed-URL parameters, credential pairs,
+// JWTs, database error texts, credential-named fields, broken concatenated SQL) as log
+// lines, span attributes and exceptions, health check errors and details, trackQueryTime
+// names, statements and outgoing calls, must be absent from every sink otelkit writes or
 // serves: its log lines (stdout, LOG_FILE), stderr, exported spans, metrics and log
 // records, slow-query records, the Prometheus text and every admin endpoint.
 //
@@ -17,6 +21,7 @@ import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
 import { startReceiver } from '../helpers/otlp-receiver.mjs';
 import { allLogText, jsonLines, tempDir } from '../helpers/logs.mjs';
 import { sleep } from '../helpers/load.mjs';
+import forms from '../fixtures/canary-forms.js';
 
 const ADMIN_GET = ['/metrics', '/api/metrics/prometheus', '/api/metrics', '/api/health', '/api/health/live', '/api/health/ready',
   '/api/health/detailed', '/api/health/database', '/api/health/redis', '/api/health/resilience', '/api/performance/apm/stats',
@@ -80,6 +85,23 @@ test('canary secrets in headers, URLs, query strings, SQL and log fields: found 
     assert.ok(JSON.parse(sinks['/api/performance/errors']).errors.some((e) => /^gateway https:\/\/shop:\*\*\*@pay\.internal/.test(e.message)), 'the failed charge is in the error store');
     const appLines = stdout.split('\n').filter(isAppLoggerLine);
     assert.ok(appLines.length >= 3, 'the app logged through its own loggers');
+    // …and every form of the canary list really reached each sink, masked.
+    const texts = Object.keys(forms.canaryTexts(canary));
+    const fields = Object.keys(forms.canaryFields(canary));
+    const checks = JSON.parse(sinks['/api/health/detailed']).checks;
+    for (const name of texts) assert.equal(typeof checks[`canary_${name}`]?.error, 'string', `health check canary_${name}`);
+    for (const name of fields) assert.equal(checks.canary_fields[name], '[REDACTED]', `health detail ${name}`);
+    assert.ok(checks.canary_texts_1.url_password && checks.canary_texts_2.mysql_duplicate_entry, 'text details served');
+    const formsSpan = spans.find((x) => x.name === 'canary_forms');
+    assert.equal(Object.keys(formsSpan.attributes).length, texts.length + fields.length);
+    assert.equal(formsSpan.events.length, texts.length);
+    const logged = jsonLines(sinks.log_file);
+    assert.ok(texts.length <= logged.filter((l) => l.request_id === 'canary-1' && l.level === 'info').length, 'each text logged');
+    assert.ok(logged.some((l) => l.message === 'fields' && fields.every((f) => l[f] === '[REDACTED]')), 'fields logged, redacted');
+    assert.ok(outgoing.filter((x) => /\?(sv|X-Amz-Algorithm|X-Goog-Credential|code|key)=/.test(x.attributes['url.full'])).length >= 10, 'signed-URL calls');
+    const statements = JSON.parse(sinks['/api/performance/slow-queries?limit=10000']).queries.map((q) => q.statement);
+    assert.ok(statements.includes('UPDATE users /* text removed: unbalanced quotes */'), statements.join('\n'));
+    assert.ok(statements.includes('SELECT notes /* text removed: rejected by the database */'), statements.join('\n'));
 
     const found = Object.entries(sinks).filter(([, text]) => text.includes(canary));
     const detail = found.map(([name, text]) => {
