@@ -6,7 +6,7 @@
  * render that record.
  */
 import type { Format } from 'logform';
-import { cleanField, errorToObject, redactString, sanitize } from './redact';
+import { cleanField, errorToObject, isDatabaseRejection, redactString, sanitize } from './redact';
 import { kIds, kOtelContext, type LineIds } from './context';
 
 const LEVEL = Symbol.for('level');
@@ -40,15 +40,19 @@ export function prepare(info: Info, service: string): Info {
   let error: Record<string, unknown> | undefined;
   let message: unknown = info.message;
   const isErrorInfo = info instanceof Error;
+  let source: Error | undefined;
   if (isErrorInfo) {
-    error = errorToObject(info);
+    source = info;
   } else if (message instanceof Error) {
-    error = errorToObject(message);
+    source = message;
     message = message.message;
   } else {
     const splat = info[SPLAT];
-    if (Array.isArray(splat) && splat[0] instanceof Error) error = errorToObject(splat[0]);
+    if (Array.isArray(splat) && splat[0] instanceof Error) source = splat[0];
   }
+  if (source !== undefined) error = errorToObject(source);
+  // winston copies an error's own fields (mysql2's `sql`) onto the line: same rules as in `error`.
+  const rejected = source !== undefined && isDatabaseRejection(source);
   out.message = typeof message === 'string' ? redactString(message) : stringify(sanitize(message));
 
   if (typeof info.component === 'string') out.component = redactString(info.component);
@@ -64,7 +68,7 @@ export function prepare(info: Info, service: string): Info {
     // winston copies an Error argument's stack and cause onto the line; `error` has them.
     if (error !== undefined && (key === 'stack' || key === 'cause' || (isErrorInfo && key === 'name'))) continue;
     const value = info[key];
-    const clean = cleanField(key, value, seen, 1);
+    const clean = cleanField(key, value, seen, 1, rejected);
     if (clean !== undefined) out[key] = clean;
   }
   if (error !== undefined) out.error = error;

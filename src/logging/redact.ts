@@ -7,7 +7,8 @@
  * sensitive header name is masked too.
  */
 import { KeyRule, keyRule, maskText, REDACTED } from '../secrets/rules';
-import { normalizeStatement } from '../db/normalize';
+import { normalizeStatement, withhold } from '../db/normalize';
+import { isRejection } from '../db/rejected';
 
 export { isSensitiveKey, REDACTED } from '../secrets/rules';
 /** The rules' text masking (kept under the logger's name). */
@@ -21,12 +22,24 @@ const UNKNOWN_SYSTEM = 'other_sql';
 
 const SENSITIVE_HEADER = /^(?:authorization|proxy-authorization|cookie|set-cookie)$/i;
 
-/** One field's value under the rules for its name; undefined when it is to be left out. */
-export function cleanField(key: string, value: unknown, seen: Set<object>, depth: number): unknown {
+/**
+ * One field's value under the rules for its name; undefined when it is to be left out.
+ * `rejected`: the field belongs to a database error refusing the statement (mysql2 errors
+ * carry it as `sql`), whose shape therefore cannot be trusted either.
+ */
+export function cleanField(key: string, value: unknown, seen: Set<object>, depth: number, rejected = false): unknown {
   const rule = keyRule(key);
   if (rule === KeyRule.Redact) return value === undefined || value === null || typeof value === 'boolean' ? value : REDACTED;
-  if (rule === KeyRule.Statement && typeof value === 'string') return normalizeStatement(value, UNKNOWN_SYSTEM).statement;
+  if (rule === KeyRule.Statement && typeof value === 'string') {
+    const n = normalizeStatement(value, UNKNOWN_SYSTEM);
+    return (rejected ? withhold(n, 'rejected by the database') : n).statement;
+  }
   return sanitize(value, seen, depth);
+}
+
+/** The value is an error by which the database refused a statement. */
+export function isDatabaseRejection(value: unknown): boolean {
+  return value instanceof Error && isRejection(value);
 }
 
 /** An Error as plain data: name, message, stack, and its own fields (code, errno, cause…). */
@@ -34,9 +47,10 @@ export function errorToObject(err: Error, seen: Set<object> = new Set(), depth =
   const out: Record<string, unknown> = { name: err.name, message: redactString(String(err.message)) };
   if (typeof err.stack === 'string') out.stack = redactString(err.stack);
   seen.add(err);
+  const rejected = isRejection(err);
   for (const key of Object.keys(err)) {
     if (key === 'name' || key === 'message' || key === 'stack') continue;
-    out[key] = cleanField(key, (err as unknown as Record<string, unknown>)[key], seen, depth + 1);
+    out[key] = cleanField(key, (err as unknown as Record<string, unknown>)[key], seen, depth + 1, rejected);
   }
   const cause = (err as { cause?: unknown }).cause;
   if (cause !== undefined && !('cause' in out)) out.cause = sanitize(cause, seen, depth + 1);
