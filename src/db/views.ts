@@ -5,7 +5,8 @@
  * put the literal into a label (`db_client_operation_duration_seconds{db_operation_name}`)
  * and every variant made one more series. The view's attributes processor maps the label
  * to a known operation (keywords.ts): kept when it is one, else the operation of the text
- * normalised (`/*SECRET*\/SELECT` → SELECT), else `_OTHER`. At most |known| + 1 values.
+ * normalised (`/*SECRET*\/SELECT` → SELECT), else `_OTHER`, in upper case. At most
+ * 3 × |known| + 1 values (a command alone or in a MULTI or PIPELINE).
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { IAttributesProcessor, ViewOptions } from '@opentelemetry/sdk-metrics';
@@ -30,9 +31,11 @@ export function boundedOperation(value: string): string {
 }
 
 function map(value: string): string {
-  const words = value.split(' ');
-  // `SELECT`, `get`, `MULTI get` (ioredis), `find` (mongodb)
-  if (words.length <= 2 && words.every((w) => KNOWN_OPERATIONS.has(w.toUpperCase()))) return value;
+  // `SELECT`, `get`, `MULTI get` / `PIPELINE get` (ioredis), `find` (mongodb): upper case.
+  const upper = value.toUpperCase();
+  if (KNOWN_OPERATIONS.has(upper)) return upper;
+  const [batch, command, ...rest] = upper.split(' ');
+  if ((batch === 'MULTI' || batch === 'PIPELINE') && command !== undefined && rest.length === 0 && KNOWN_OPERATIONS.has(command)) return upper;
   const op = normalizeStatement(value.slice(0, 1024), 'postgresql').operation;
   return KNOWN_OPERATIONS.has(op) ? op : OTHER_OPERATION;
 }

@@ -32,7 +32,11 @@ test('a 400 KB log line mentioning a token and a URL is written without holding 
 test('redactString on 1 MB adversarial inputs: every case well under a second, results still masked', () => {
   const n = 1_000_000;
   const inputs = ['a'.repeat(n) + ' http://u:pw@h/', 'token '.padEnd(n, 'a'), 'token'.repeat(n / 5), 'token="'.repeat(n / 7),
-    `Basic ${'a'.repeat(n)}`, '://u:'.repeat(n / 5), `cookie${' '.repeat(n)}`, 'bearer '.repeat(n / 7), `x ${'a.'.repeat(n / 2)} password=pw`];
+    `Basic ${'a'.repeat(n)}`, '://u:'.repeat(n / 5), `cookie${' '.repeat(n)}`, 'bearer '.repeat(n / 7), `x ${'a.'.repeat(n / 2)} password=pw`,
+    // the rules added with the one rule set: userinfo tokens, short names, query-only names, JWTs, database errors
+    `://${'a'.repeat(n)}`, 'pin = '.repeat(n / 6), 'auth-'.repeat(n / 5), '&sig'.repeat(n / 4), '?key'.repeat(n / 4), 'session_id: '.repeat(n / 12),
+    'eyJ'.repeat(n / 3), 'eyJa.'.repeat(n / 5), ` eyJ${'a'.repeat(n)}.eyJ${'b'.repeat(n)}`, "near '".repeat(n / 6), 'near "'.repeat(n / 6),
+    "near 'a' at line 1 ".repeat(n / 19), ')=('.repeat(n / 3), 'Failing row contains ('.repeat(n / 22), `for type ${'a'.repeat(n)}`];
   for (const s of inputs) {
     const t = performance.now();
     redactString(s);
@@ -42,4 +46,5 @@ test('redactString on 1 MB adversarial inputs: every case well under a second, r
   assert.equal(redactString(`${'a'.repeat(50_000)} postgres://u:pw@h/db token=abc`), `${'a'.repeat(50_000)} postgres://u:***@h/db token=[REDACTED]`);
   assert.equal(redactString('client_secret: "s3"'), 'client_secret: [REDACTED]');
   assert.equal(redactString('api_key=\'unterminated'), 'api_key=[REDACTED]');
+  assert.equal(redactString(`${'a'.repeat(50_000)} near 'x' at line 1 https://tok@h/?sig=s`), `${'a'.repeat(50_000)} near ? at line 1 https://***@h/?sig=[REDACTED]`);
 });
