@@ -9,6 +9,7 @@
  * cannot take a line, they go to stderr.
  */
 import { diag, DiagLogLevel, type DiagLogger, type ComponentLoggerOptions } from '@opentelemetry/api';
+import { maskText } from './secrets/rules';
 
 const LEVELS: Record<string, DiagLogLevel> = {
   none: DiagLogLevel.NONE,
@@ -41,7 +42,8 @@ export function setLogSink(next: LogSink | undefined): void {
 function line(level: 'error' | 'warn' | 'info' | 'debug' | 'verbose', args: unknown[]): void {
   // Component loggers pass their namespace first ("otelkit:apm"); the SDK's own calls do not.
   const source = typeof args[0] === 'string' && /^(otelkit|@opentelemetry)([:/]|$)/.test(args[0]) ? args.shift() : 'otelkit';
-  let text = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : safeJson(a))).join(' ');
+  // Secrets masked like every other sink (an error quoting a URL, a database error).
+  let text = maskText(args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : safeJson(a))).join(' '));
   const key = `${source} ${level} ${text}`;
   const now = Date.now();
   const seen = recent.get(key);
@@ -99,7 +101,7 @@ export function componentLogger(namespace: string): DiagLogger {
   const inner = diag.createComponentLogger({ namespace } as ComponentLoggerOptions);
   const safe = (level: keyof DiagLogger) => (message: string, ...args: unknown[]): void => {
     try {
-      inner[level](message, ...args);
+      inner[level](maskText(message), ...args);
     } catch {
       // the application's diag logger failed; nothing more to report it with
     }
