@@ -35,6 +35,7 @@ test('broken concatenated SQL: no input in statements, span names, exception eve
     await receiver.waitFor((s) => s.spans.filter((x) => x.events.some((e) => e.name === 'exception')).length >= 4);
     const slow = await get(`${admin}/api/performance/slow-queries?limit=100`);
     const stats = await get(`${admin}/api/performance/slow-queries/stats`);
+    const errors = await get(`${admin}/api/performance/errors`);
     const lines = jsonLines(app.stdout()).filter((l) => l.message?.startsWith('request failed'));
     assert.equal(lines.length, 4, 'each failure logged');
 
@@ -52,7 +53,7 @@ test('broken concatenated SQL: no input in statements, span names, exception eve
 
     // The request's own query string (url.query of the server span) is the request's data, not SQL.
     const spans = receiver.spans.map((x) => (x.kind === 2 ? { ...x, attributes: { ...x.attributes, 'url.query': undefined, 'url.full': undefined } } : x));
-    const sinks = { spans: JSON.stringify(spans), slow: slow.text, stats: stats.text, stdout: app.stdout(), logs: JSON.stringify(receiver.logs) };
+    const sinks = { spans: JSON.stringify(spans), slow: slow.text, stats: stats.text, errors: errors.text, stdout: app.stdout(), logs: JSON.stringify(receiver.logs) };
     for (const [name, text] of Object.entries(sinks)) {
       const at = text.indexOf(canary);
       assert.equal(at, -1, `${name}: …${text.slice(Math.max(0, at - 200), at + 40)}…`);
