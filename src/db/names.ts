@@ -19,9 +19,12 @@ const WORD_OPERATION = /^[A-Za-z][A-Za-z0-9_]{0,39}(?: [A-Za-z][A-Za-z0-9_]{0,39
 /** The span's new name, or undefined when it is safe as it is. */
 export function safeSpanName(name: string, raw: string, n: Normalized): string | undefined {
   const prefix = name.startsWith(PG_PREFIX) ? PG_PREFIX : '';
+  const op = n.operation;
+  // The usual case, without allocating: the name's first word is the operation.
+  const end = prefix.length + op.length;
+  if (name.startsWith(op, prefix.length) && (name.length === end || name.charCodeAt(end) === 32)) return undefined;
   const space = name.indexOf(' ', prefix.length);
   const head = name.slice(prefix.length, space === -1 ? name.length : space);
-  const op = n.operation;
   if (head.length === op.length && head.toUpperCase() === op) return undefined;
   if (!fromText(head, raw)) return undefined;
   return `${prefix}${op}${space === -1 ? '' : name.slice(space)}`;

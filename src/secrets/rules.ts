@@ -22,7 +22,7 @@
  * can fail and make it backtrack over a long run. A string that matches nothing is
  * returned as it is, after one test of TRIGGER, without allocating.
  */
-import { maskDbErrorText } from './db-errors';
+import { DB_ERROR_TRIGGER, maskDbErrorText } from './db-errors';
 import { isSensitiveParam, PARAM_ONLY_NAMES, SENSITIVE_PARTS, SENSITIVE_WORDS, WHOLE_NAMES } from './keys';
 
 export { KeyRule, keyRule, isSensitiveKey, isSensitiveParam } from './keys';
@@ -35,10 +35,13 @@ export const URL_MASK = '***';
 const WORDS = SENSITIVE_WORDS.join('|');
 const QUERY_NAMES = [...PARAM_ONLY_NAMES, ...WHOLE_NAMES].join('|');
 
-/** Cheapest first look: every rule needs one of these (`://`, a separator, a quote, a parenthesis, or the words). */
-const PREFILTER = /[=:"'(]|bearer|basic|eyJ/i;
-/** Second look: a string with none of these needs no text rule (database errors have their own, db-errors.ts). */
-const TRIGGER = new RegExp(String.raw`://|pass|pwd|secret|token|key|auth|cookie|credential|sig|jwt|session|bearer|basic|eyJ|(?:${WORDS}|${QUERY_NAMES})["']?\s*[=:]`, 'i');
+/**
+ * Cheapest first look: every rule needs one of these — a separator (`://`, `=`, `:`), a
+ * quote, or one of the words (a user agent's parentheses and semicolons do not count).
+ */
+const PREFILTER = /[=:"']|bearer|basic|eyJ|Failing row/i;
+/** Second look: a string with none of these needs no rule (the database error anchors included). */
+const TRIGGER = new RegExp(String.raw`://|pass|pwd|secret|token|key|auth|cookie|credential|sig|jwt|session|bearer|basic|eyJ|(?:pin|otp|sid|code)["']?\s*[=:]|${DB_ERROR_TRIGGER.source}`, 'i');
 
 const VALUE = String.raw`(?<value>"[^"]*"?|'[^']*'?|[^\s&,;"']+)`;
 /**
@@ -83,10 +86,8 @@ function replaceRule(match: string, ...args: unknown[]): string {
 
 /** The text with every secret the rules know masked; the same string when there is none. */
 export function maskText(s: string): string {
-  if (!PREFILTER.test(s)) return s;
-  const text = maskDbErrorText(s);
-  if (!TRIGGER.test(text)) return text;
-  const masked = text.replace(RULES, replaceRule);
+  if (!PREFILTER.test(s) || !TRIGGER.test(s)) return s;
+  const masked = maskDbErrorText(s).replace(RULES, replaceRule);
   return masked.includes('Basic') ? masked.replace(BASIC, `$1${REDACTED}`) : masked;
 }
 
