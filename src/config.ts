@@ -199,7 +199,7 @@ export function loadConfig(env: Env = process.env, warn: Warn = defaultWarn): Co
     const value = raw === undefined || raw.trim() === '' ? undefined : parseValue(spec, raw.trim());
     if (value instanceof Invalid) {
       // A value may carry credentials (a URL's password above all): shown masked.
-      const shown = spec.type === 'url' ? maskUrl(raw!.trim()) : maskText(raw!);
+      const shown = spec.type === 'url' || spec.type === 'endpoint' ? maskUrl(raw!.trim()) : maskText(raw!);
       warn(`${spec.key}=${quote(shown)} is invalid (${value.reason}); using ${spec.default === '' ? 'the default' : `the default ${quote(spec.default)}`}.`);
     }
     out[spec.field] = value === undefined || value instanceof Invalid ? parseDefault(spec) : value;
@@ -269,7 +269,7 @@ function parseValue(spec: EnvSpec, raw: string): unknown {
         url = undefined;
       }
       if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-        return new Invalid(`an OTLP endpoint needs http:// or https://, as in http://${raw.replace(/^[a-z]+:\/\//i, '')}; OTLP export stays off`);
+        return new Invalid(`an OTLP endpoint needs http:// or https://, as in http://${maskUrl(raw).replace(/^[a-z]+:\/\//i, '')}; OTLP export stays off`);
       }
       return raw;
     }
