@@ -8,7 +8,7 @@
 //                                             each configuration (self cost, JS named)
 //   CALLERS=onRequestStart,…                    and who calls functions whose names contain these, by inclusive cost
 // configurations: bare, als, headers, als+headers (bench/apps/floor.js), otelkit,
-// otelkit-no-pg, otelkit-unsampled, otelkit-otlp, stock-otlp; with PREVIOUS=DIR also
+// otelkit-no-pg, otelkit-no-access, otelkit-unsampled, otelkit-otlp, stock-otlp; with PREVIOUS=DIR also
 // previous and previous-otlp (that build, embedded and exporting)
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, mkdtempSync } from 'node:fs';
@@ -117,6 +117,8 @@ const configs = {
   // Another build, for an A/B: PREVIOUS=/path/to/other/checkout (after npm run build).
   ...(previous && { previous: [previous, {}], 'previous-otlp': [previous, exporting] }),
   'otelkit-no-pg': [otelkit, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }],
+  // Without the access line: what logging one line per request costs.
+  'otelkit-no-access': [otelkit, { OTELKIT_ACCESS_LOG: 'off' }],
   'otelkit-unsampled': [otelkit, { OTEL_TRACES_SAMPLER: 'always_off' }],
   'otelkit-otlp': [otelkit, exporting],
   'stock-otlp': [['--require', '@opentelemetry/auto-instrumentations-node/register'], exporting],
