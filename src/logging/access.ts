@@ -4,30 +4,52 @@
  *
  *   GET /users/42 → 200 12.34ms (GET /users/:id)
  *
- * The caller decides at configure time whether it runs at all.
+ * It is written on every request, so it is rendered here, once, in the record shape and
+ * order of every other line (format.ts), and handed to the console and LOG_FILE transports
+ * directly: winston's format pipeline cost ~80k instructions per request for this line
+ * (docs/ARCHITECTURE.md). Its fields are otelkit's own; the path and the request id pass
+ * the same redaction as every sink. With OTLP log export on, the line goes through the
+ * logger like any other.
  */
 import type { Logger } from 'winston';
 import type { ResponseInfo } from '../requests/http-server';
+import { redactString } from './redact';
+import { COLOURS, escapeControls, RESET } from './format';
+import type { LineSink } from './shared';
 
-export function createAccessLog(logger: Logger, level: string): (info: ResponseInfo) => void {
+type Fields = Record<string, string | number | boolean | undefined>;
+
+export function createAccessLog(logger: Logger, level: string, service: string, sink: LineSink | undefined): (info: ResponseInfo) => void {
+  const head = `,"level":${JSON.stringify(level)}`;
+  const serviceJson = `,"service":${JSON.stringify(service)},"component":"http"`;
+  const shownLevel = sink?.colour && COLOURS[level] ? `${COLOURS[level]}${level.padEnd(5)}${RESET}` : level.padEnd(5);
+  const source = ` [${escapeControls(service)}:http] `;
   return (info) => {
     const ms = Math.round(info.durationMs * 100) / 100;
+    const path = redactString(info.path);
     const name = info.route ?? info.template;
     const outcome = info.aborted ? `aborted by the client${info.status ? ` after ${info.status}` : ''}` : String(info.status);
-    logger.log({
-      level,
-      message: `${info.method} ${info.path} → ${outcome} ${ms}ms${name !== undefined && name !== info.path ? ` (${info.method} ${name})` : ''}`,
-      component: 'http',
+    const message = `${info.method} ${path} → ${outcome} ${ms}ms${name !== undefined && name !== path ? ` (${info.method} ${name})` : ''}`;
+    const fields: Fields = {
+      request_id: redactString(info.requestId),
+      trace_id: info.traceId,
+      span_id: info.spanId,
       method: info.method,
-      path: info.path,
-      route: info.route ?? info.template,
+      path,
+      route: name,
       status: info.status,
       aborted: info.aborted || undefined,
       duration_ms: ms,
-      request_id: info.requestId,
-      trace_id: info.traceId,
-      span_id: info.spanId,
-    });
+    };
+    if (sink === undefined) {
+      logger.log({ level, message, component: 'http', ...fields });
+      return;
+    }
+    const timestamp = new Date().toISOString();
+    const rest = JSON.stringify(fields);
+    const json = `{"timestamp":"${timestamp}"${head},"message":${JSON.stringify(message)}${serviceJson},${rest.slice(1)}`;
+    const consoleLine = sink.json ? json : `${timestamp} ${shownLevel}${source}${escapeControls(message)} ${rest}`;
+    sink.write(consoleLine, sink.toFile ? json : undefined);
   };
 }
 

@@ -27,6 +27,7 @@ export interface ConsoleOptions {
 }
 
 export interface ConsoleTransport extends TransportStream {
+  log(info: Record<string | symbol, unknown>, callback?: () => void): void;
   /** Resolves once nothing waits in the queue (the caller bounds the wait). */
   drain(): Promise<void>;
   close(): void;

@@ -42,6 +42,7 @@ export interface FileTransportOptions {
 
 export interface FileTransport extends TransportStream {
   readonly file: string;
+  log(info: Record<string | symbol, unknown>, callback?: () => void): void;
   drain(): Promise<void>;
   close(): void;
 }

@@ -107,10 +107,10 @@ export function otlpFormat(): Format {
   });
 }
 
-const COLOURS: Record<string, string> = {
+export const COLOURS: Record<string, string> = {
   error: '\x1b[31m', warn: '\x1b[33m', info: '\x1b[32m', http: '\x1b[35m', verbose: '\x1b[36m', debug: '\x1b[34m', silly: '\x1b[90m',
 };
-const RESET = '\x1b[0m';
+export const RESET = '\x1b[0m';
 const HIDDEN_IN_TEXT = new Set(['timestamp', 'level', 'message', 'service', 'component', 'error']);
 
 /**

@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import type { Feature } from '../feature';
 import type { ResponseInfo } from '../requests/http-server';
 import { createAccessLog, levelEnabled } from './access';
-import { configureLogging, drainLogging } from './shared';
+import { configureLogging, drainLogging, lineSink } from './shared';
 import { setLogSink } from '../diag';
 
 export function createLogging(config: Config): Feature {
@@ -25,7 +25,7 @@ export function createLogging(config: Config): Feature {
         if (component.startsWith('otelkit:logging')) throw new Error('not through the logger');
         logger.log({ level, message, component });
       });
-      if (wantAccess) access = createAccessLog(logger, accessLevel);
+      if (wantAccess) access = createAccessLog(logger, accessLevel, running.service, lineSink(logger, config));
     },
     async shutdown() {
       await drainLogging();

@@ -52,6 +52,36 @@ export function configureLogging(setup: LoggingSetup): Logger {
   return g[kShared];
 }
 
+/**
+ * The transports a finished line can be handed to directly (the access line: access.ts),
+ * or undefined when a line must go through the logger (OTLP log export is on: its
+ * transport takes records, not lines).
+ */
+export interface LineSink {
+  readonly json: boolean;
+  readonly colour: boolean;
+  write(consoleLine: string, fileLine: string | undefined): void;
+  readonly toFile: boolean;
+}
+
+const MESSAGE_KEY = Symbol.for('message');
+const noop = () => undefined;
+
+export function lineSink(logger: Logger, config: Config): LineSink | undefined {
+  if (logger.transports.some((t) => t !== stdout && t !== file)) return undefined;
+  return {
+    json: config.jsonLogs,
+    colour: !config.jsonLogs && process.stdout.isTTY === true,
+    get toFile() {
+      return file !== undefined;
+    },
+    write(consoleLine, fileLine) {
+      stdout?.log({ [MESSAGE_KEY]: consoleLine }, noop);
+      if (fileLine !== undefined) file?.log({ [MESSAGE_KEY]: fileLine }, noop);
+    },
+  };
+}
+
 /** Waits for stdout and LOG_FILE to have everything logged so far. */
 export async function drainLogging(): Promise<void> {
   await Promise.all([stdout?.drain(), file?.drain()]);
