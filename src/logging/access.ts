@@ -2,7 +2,7 @@
  * The access line: one per finished request, at OTELKIT_ACCESS_LOG's level (info by
  * default), with method, path, route, status, duration_ms and the request's ids:
  *
- *   GET /users/42 → 200 12.34ms (GET /users/:id)
+ *   GET /users/42 200 12.34ms (GET /users/:id)
  *
  * It is written on every request, so it is rendered here, once, in the record shape and
  * order of every other line (format.ts), and handed to the console and LOG_FILE transports
@@ -17,8 +17,6 @@ import { redactString } from './redact';
 import { COLOURS, escapeControls, RESET } from './format';
 import type { LineSink } from './shared';
 
-type Fields = Record<string, string | number | boolean | undefined>;
-
 export function createAccessLog(logger: Logger, level: string, service: string, sink: LineSink | undefined): (info: ResponseInfo) => void {
   const head = `,"level":${JSON.stringify(level)}`;
   const serviceJson = `,"service":${JSON.stringify(service)},"component":"http"`;
@@ -29,28 +27,40 @@ export function createAccessLog(logger: Logger, level: string, service: string, 
     const path = redactString(info.path);
     const name = info.route ?? info.template;
     const outcome = info.aborted ? `aborted by the client${info.status ? ` after ${info.status}` : ''}` : String(info.status);
-    const message = `${info.method} ${path} → ${outcome} ${ms}ms${name !== undefined && name !== path ? ` (${info.method} ${name})` : ''}`;
-    const fields: Fields = {
-      request_id: redactString(info.requestId),
-      trace_id: info.traceId,
-      span_id: info.spanId,
-      method: info.method,
-      path,
-      route: name,
-      status: info.status,
-      aborted: info.aborted || undefined,
-      duration_ms: ms,
-    };
+    // ASCII only: a line with one wider character is stored and encoded as a two-byte string.
+    const message = `${info.method} ${path} ${outcome} ${ms}ms${name !== undefined && name !== path ? ` (${info.method} ${name})` : ''}`;
     if (sink === undefined) {
-      logger.log({ level, message, component: 'http', ...fields });
+      logger.log({
+        level, message, component: 'http',
+        request_id: redactString(info.requestId), trace_id: info.traceId, span_id: info.spanId,
+        method: info.method, path, route: name, status: info.status, aborted: info.aborted || undefined, duration_ms: ms,
+      });
       return;
     }
-    const timestamp = new Date().toISOString();
-    const rest = JSON.stringify(fields);
+    const timestamp = isoNow();
+    // The fields as JSON.stringify would write them; only the strings a client or the app
+    // chose need its escaping (ids are hex, the method is one of a fixed set).
+    const rest = `{"request_id":${JSON.stringify(redactString(info.requestId))},"trace_id":"${info.traceId}","span_id":"${info.spanId}",`
+      + `"method":"${info.method}","path":${JSON.stringify(path)}${name === undefined ? '' : `,"route":${JSON.stringify(name)}`},`
+      + `"status":${info.status}${info.aborted ? ',"aborted":true' : ''},"duration_ms":${ms}}`;
     const json = `{"timestamp":"${timestamp}"${head},"message":${JSON.stringify(message)}${serviceJson},${rest.slice(1)}`;
     const consoleLine = sink.json ? json : `${timestamp} ${shownLevel}${source}${escapeControls(message)} ${rest}`;
     sink.write(consoleLine, sink.toFile ? json : undefined);
   };
+}
+
+/** new Date().toISOString() with the part up to the second formatted once per second. */
+let second = -1;
+let prefix = '';
+function isoNow(): string {
+  const now = Date.now();
+  const s = Math.floor(now / 1000);
+  if (s !== second) {
+    second = s;
+    prefix = new Date(s * 1000).toISOString().slice(0, 20);
+  }
+  const ms = now - s * 1000;
+  return `${prefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
 
 const ORDER = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];

@@ -28,6 +28,12 @@ export interface ConsoleOptions {
 
 export interface ConsoleTransport extends TransportStream {
   log(info: Record<string | symbol, unknown>, callback?: () => void): void;
+  /**
+   * A finished line written with the others of this event-loop turn (one write for the
+   * access lines of all requests that end together); any other line flushes it first, so
+   * the order is kept.
+   */
+  append(line: string): void;
   /** Resolves once nothing waits in the queue (the caller bounds the wait). */
   drain(): Promise<void>;
   close(): void;
@@ -65,6 +71,14 @@ function consoleClass(): Ctor {
     private timer: NodeJS.Timeout | undefined;
     private readonly onWarning: ConsoleOptions['onWarning'];
     private readonly flushOnExit = () => this.flushSync();
+    /** Lines of this turn, written together at setImmediate. */
+    private pending: string[] = [];
+    private readonly flushPending = () => {
+      if (this.pending.length === 0) return;
+      const text = this.pending.join('\n');
+      this.pending = [];
+      this.write1(text);
+    };
 
     constructor(options: ConsoleOptions) {
       super({ format: options.format });
@@ -73,8 +87,23 @@ function consoleClass(): Ctor {
     }
 
     override log(info: Record<string | symbol, unknown>, callback?: () => void): void {
+      const line = String(info[MESSAGE]);
+      if (this.pending.length > 0) {
+        this.pending.push(line);
+        this.flushPending();
+      } else {
+        this.write1(line);
+      }
+      callback?.();
+    }
+
+    append(line: string): void {
+      if (this.pending.push(line) === 1) setImmediate(this.flushPending);
+    }
+
+    private write1(text: string): void {
       try {
-        const line = Buffer.from(`${String(info[MESSAGE])}\n`);
+        const line = Buffer.from(`${text}\n`);
         const out = process.stdout as Stdout;
         if (this.queued === 0 && this.handed === undefined && out.writableLength === 0 && typeof out.fd === 'number') {
           const n = tryWrite(out.fd, line);
@@ -89,7 +118,6 @@ function consoleClass(): Ctor {
       } catch {
         // stdout is gone: nothing to write to
       }
-      callback?.();
     }
 
     private handOff(rest: Buffer): void {
@@ -125,6 +153,7 @@ function consoleClass(): Ctor {
 
     /** On exit: the unwritten end of the handed-off part, then the queue, blocking. */
     flushSync(): void {
+      this.flushPending();
       const fd = (process.stdout as Stdout).fd;
       if (typeof fd !== 'number') return;
       const parts: Buffer[] = [];
@@ -148,6 +177,7 @@ function consoleClass(): Ctor {
     }
 
     async drain(): Promise<void> {
+      this.flushPending();
       while (this.queued > 0 || this.handed !== undefined) await new Promise((r) => setTimeout(r, 5).unref());
     }
 

@@ -76,7 +76,7 @@ export function lineSink(logger: Logger, config: Config): LineSink | undefined {
       return file !== undefined;
     },
     write(consoleLine, fileLine) {
-      stdout?.log({ [MESSAGE_KEY]: consoleLine }, noop);
+      stdout?.append(consoleLine);
       if (fileLine !== undefined) file?.log({ [MESSAGE_KEY]: fileLine }, noop);
     },
   };

@@ -128,7 +128,7 @@ test('text in development, JSON with NODE_ENV=production; LOG_LEVEL filters; acc
   const hello = text.split('\n').find((l) => l.includes('hello handled'));
   assert.match(hello, /^\d{4}-\d{2}-\d{2}T[\d:.]+Z info +\[fmt-svc:log-app\] hello handled \{"request_id":"fmt-1","trace_id":"[0-9a-f]{32}","span_id":"[0-9a-f]{16}"/);
   assert.match(text, /^[\dTZ:.-]+ error +\[fmt-svc\] request failed kaput .*\nError: kaput\n\s+at /m, 'the stack follows the error line');
-  assert.match(text, /^[\dTZ:.-]+ info +\[fmt-svc:http\] GET \/hello → 200 [\d.]+ms \{"request_id":"fmt-1"/m);
+  assert.match(text, /^[\dTZ:.-]+ info +\[fmt-svc:http\] GET \/hello 200 [\d.]+ms \{"request_id":"fmt-1"/m);
   assert.equal(jsonLines(text).length, 0, 'no JSON in development');
 
   const prod = jsonLines(await run({ NODE_ENV: 'production', OTELKIT_ACCESS_LOG: 'false', LOG_LEVEL: 'http' }));
