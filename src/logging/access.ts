@@ -8,19 +8,18 @@
  * order of every other line (format.ts), and handed to the console and LOG_FILE transports
  * directly: winston's format pipeline cost ~80k instructions per request for this line
  * (docs/ARCHITECTURE.md). Its fields are otelkit's own; the path and the request id pass
- * the same redaction as every sink. With OTLP log export on, the line goes through the
- * logger like any other.
+ * the same redaction as every sink. It is not an OTLP log record: over OTLP the request is
+ * its server span.
  */
-import type { Logger } from 'winston';
 import type { ResponseInfo } from '../requests/http-server';
 import { redactString } from './redact';
 import { COLOURS, escapeControls, RESET } from './format';
 import type { LineSink } from './shared';
 
-export function createAccessLog(logger: Logger, level: string, service: string, sink: LineSink | undefined): (info: ResponseInfo) => void {
+export function createAccessLog(level: string, service: string, sink: LineSink): (info: ResponseInfo) => void {
   const head = `,"level":${JSON.stringify(level)}`;
   const serviceJson = `,"service":${JSON.stringify(service)},"component":"http"`;
-  const shownLevel = sink?.colour && COLOURS[level] ? `${COLOURS[level]}${level.padEnd(5)}${RESET}` : level.padEnd(5);
+  const shownLevel = sink.colour && COLOURS[level] ? `${COLOURS[level]}${level.padEnd(5)}${RESET}` : level.padEnd(5);
   const source = ` [${escapeControls(service)}:http] `;
   return (info) => {
     const ms = Math.round(info.durationMs * 100) / 100;
@@ -29,14 +28,6 @@ export function createAccessLog(logger: Logger, level: string, service: string, 
     const outcome = info.aborted ? `aborted by the client${info.status ? ` after ${info.status}` : ''}` : String(info.status);
     // ASCII only: a line with one wider character is stored and encoded as a two-byte string.
     const message = `${info.method} ${path} ${outcome} ${ms}ms${name !== undefined && name !== path ? ` (${info.method} ${name})` : ''}`;
-    if (sink === undefined) {
-      logger.log({
-        level, message, component: 'http',
-        request_id: redactString(info.requestId), trace_id: info.traceId, span_id: info.spanId,
-        method: info.method, path, route: name, status: info.status, aborted: info.aborted || undefined, duration_ms: ms,
-      });
-      return;
-    }
     const timestamp = isoNow();
     // The fields as JSON.stringify would write them; only the strings a client or the app
     // chose need its escaping (ids are hex, the method is one of a fixed set).

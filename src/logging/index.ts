@@ -25,7 +25,7 @@ export function createLogging(config: Config): Feature {
         if (component.startsWith('otelkit:logging')) throw new Error('not through the logger');
         logger.log({ level, message, component });
       });
-      if (wantAccess) access = createAccessLog(logger, accessLevel, running.service, lineSink(logger, config));
+      if (wantAccess) access = createAccessLog(accessLevel, running.service, lineSink(config));
     },
     async shutdown() {
       await drainLogging();

@@ -53,9 +53,9 @@ export function configureLogging(setup: LoggingSetup): Logger {
 }
 
 /**
- * The transports a finished line can be handed to directly (the access line: access.ts),
- * or undefined when a line must go through the logger (OTLP log export is on: its
- * transport takes records, not lines).
+ * The console and LOG_FILE transports, to hand finished lines to directly (the access
+ * line: access.ts). Lines written this way are not OTLP log records: over OTLP, a request
+ * is its server span, which carries everything the line says.
  */
 export interface LineSink {
   readonly json: boolean;
@@ -67,8 +67,7 @@ export interface LineSink {
 const MESSAGE_KEY = Symbol.for('message');
 const noop = () => undefined;
 
-export function lineSink(logger: Logger, config: Config): LineSink | undefined {
-  if (logger.transports.some((t) => t !== stdout && t !== file)) return undefined;
+export function lineSink(config: Config): LineSink {
   return {
     json: config.jsonLogs,
     colour: !config.jsonLogs && process.stdout.isTTY === true,
