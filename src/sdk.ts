@@ -15,7 +15,8 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
-import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { RandomIdGenerator, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { serverSpans } from './requests/server-span';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from './config';
 import type { AppInfo } from './app-info';
@@ -103,12 +104,10 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
     ...(additions.spanProcessors ?? []),
     ...exportingSpanProcessors(config, exporters.traces, meterProvider, delivery),
   ];
-  const tracerProvider = new TracerProvider({
-    resource,
-    sampler: buildSampler(config),
-    spanLimits: spanLimits(config),
-    spanProcessors,
-  });
+  const sampler = buildSampler(config);
+  const idGenerator = new RandomIdGenerator();
+  const limits = spanLimits(config);
+  const tracerProvider = new TracerProvider({ resource, sampler, idGenerator, spanLimits: limits, spanProcessors });
   trace.setGlobalTracerProvider(tracerProvider);
 
   const logExport: LogExport | undefined = exporters.logs.includes('otlp') ? startLogExport(config, resource, delivery) : undefined;
@@ -139,7 +138,8 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   let httpServer: HttpServerInstrumentation | undefined;
   if (instrumentations.httpServer) {
     httpServer = createHttpServerInstrumentation({
-      tracer,
+      // Made like the provider's own spans, with its parts (server-span.ts).
+      startSpan: serverSpans({ sampler, idGenerator, processors: spanProcessors, resource, scope: { name: 'otelkit', version: VERSION }, limits }),
       meter,
       attach: (ctx) => contextManager.attach(ctx),
       requestIdHeader: config.requestIdHeader,

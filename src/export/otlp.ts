@@ -12,6 +12,7 @@ import type { Config, OtlpProtocol } from '../config';
 import { RedactingSpanProcessor } from '../secrets';
 import type { Delivery } from './delivery';
 import { refusalAgentFactory } from './refusal-agent';
+import { createProtobufSpanExporter } from './span-exporter';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
 
@@ -85,17 +86,14 @@ function exporterOptions(target: OtlpTarget, config: Config): { url: string; tim
 
 export function createSpanExporter(target: OtlpTarget, config: Config, selfObsMeterProvider?: MeterProvider): SpanExporter {
   const options = { ...exporterOptions(target, config), selfObsMeterProvider };
+  if (target.protocol === 'http/protobuf') return createProtobufSpanExporter(options, selfObsMeterProvider);
   switch (target.protocol) {
     case 'grpc': {
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
       return new OTLPTraceExporter(options);
     }
-    case 'http/json': {
-      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-      return new OTLPTraceExporter(options);
-    }
     default: {
-      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
       return new OTLPTraceExporter(options);
     }
   }

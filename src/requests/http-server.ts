@@ -15,11 +15,12 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import {
-  propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Context, type Histogram, type Meter, type Span, type Tracer,
+  propagation, ROOT_CONTEXT, SpanStatusCode, type Attributes, type Context, type Histogram, type Meter, type Span,
 } from '@opentelemetry/api';
 import { RPCType, type RPCMetadata } from '@opentelemetry/core';
 import { chooseRequestId } from './request-id';
 import { requestContext } from './context';
+import type { StartServerSpan } from './server-span';
 import { expressRoute } from './express-route';
 import { createRouteTemplates } from './route-template';
 import { kState, patchWriteHead, type Timed, type Tracked } from './response-headers';
@@ -48,7 +49,7 @@ export interface ResponseInfo {
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 export interface HttpServerOptions {
-  readonly tracer: Tracer;
+  readonly startSpan: StartServerSpan;
   readonly meter: Meter;
   /** Makes a context current for the rest of the request (AsyncLocalStorage enterWith). */
   readonly attach: (ctx: Context) => void;
@@ -100,7 +101,7 @@ interface FastifyInstance {
 }
 
 export function createHttpServerInstrumentation(options: HttpServerOptions): HttpServerInstrumentation {
-  const { tracer, attach, onResponse } = options;
+  const { startSpan, attach, onResponse } = options;
   const requestIdHeader = options.requestIdHeader.toLowerCase();
   const templates = createRouteTemplates(options.maxTemplates ?? 200, options.onTemplatesFull ?? (() => undefined));
   const durations: Histogram = options.meter.createHistogram('http.server.request.duration', {
@@ -140,7 +141,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     const parent = headers.traceparent === undefined && headers.baggage === undefined
       ? ROOT_CONTEXT
       : propagation.extract(ROOT_CONTEXT, headers);
-    const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
+    const span = startSpan(method, attributes, parent);
     const rpc: RPCMetadata = { type: RPCType.HTTP, span };
     attach(requestContext(parent, span, rpc, requestId));
     res[kState] = new RequestState(startMs, method, path, span, rpc, requestId, scheme);

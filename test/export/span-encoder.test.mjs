@@ -1,0 +1,112 @@
+// otelkit's one-pass OTLP/protobuf span encoder writes exactly what the stock serializer
+// writes: both outputs decoded with the OTLP schema and compared field by field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+
+const require = createRequire(import.meta.url);
+const { encodeSpans } = require('../../dist/src/export/span-encoder.js');
+const { ProtobufTraceSerializer } = require('@opentelemetry/otlp-transformer');
+const { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
+const { resourceFromAttributes } = require('@opentelemetry/resources');
+const api = require('@opentelemetry/api');
+const { TraceState } = require('@opentelemetry/core');
+
+const root = protobuf.loadSync(fileURLToPath(new URL('../helpers/otlp.proto', import.meta.url)));
+const Request = root.lookupType('otlp.ExportTraceServiceRequest');
+const decode = (bytes) => Request.toObject(Request.decode(bytes), { longs: String, bytes: String, defaults: true, arrays: true });
+
+function makeSpans() {
+  const exporter = new InMemorySpanExporter();
+  const spans = [];
+  for (const [resourceName, scopes] of [['svc-a', ['scope-1', 'scope-2']], ['svc-b', ['scope-1']]]) {
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': resourceName, 'service.instance.id': 'i-1', 'host.arch': 'amd64', pid: 1234 }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    });
+    for (const scope of scopes) {
+      const tracer = provider.getTracer(scope, '1.2.3', { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' });
+      const remoteParent = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+        traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true,
+        traceState: new TraceState('vendor=value,other=x'),
+      });
+      const span = tracer.startSpan('GET /users/:id', {
+        kind: api.SpanKind.SERVER,
+        attributes: {
+          str: 'value', empty: '', utf8: 'héllo ✓ 𝄞', zero: 0, int: 42, big: 2 ** 40, negative: -7, double: 3.25,
+          yes: true, no: false, strings: ['a', '', 'c'], numbers: [1, 2.5, -3], bools: [true, false],
+          // OpenTelemetry 1.10 values: maps, byte arrays, mixed arrays, integers past 2^63.
+          map: { nested: { deep: 'x', n: 2 }, list: [1, 'two'] }, bytes: new Uint8Array([0, 1, 255]), mixed: ['a', 1, true], huge: 2 ** 64,
+        },
+        links: [{ context: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 0, isRemote: true }, attributes: { link: 'yes' } }],
+      }, remoteParent);
+      span.addEvent('exception', { 'exception.message': 'boom', count: 3 });
+      span.addEvent('plain');
+      span.setStatus({ code: api.SpanStatusCode.ERROR, message: 'failed' });
+      span.end();
+      const child = tracer.startSpan('SELECT test', { kind: api.SpanKind.CLIENT }, api.trace.setSpan(api.ROOT_CONTEXT, span));
+      child.end([2000000000, 123456789]);
+      const internal = tracer.startSpan('work', {});
+      internal.setStatus({ code: api.SpanStatusCode.OK });
+      internal.end();
+    }
+  }
+  spans.push(...exporter.getFinishedSpans());
+  return spans;
+}
+
+test('encodeSpans writes the same ExportTraceServiceRequest as the stock serializer', () => {
+  const spans = makeSpans();
+  assert.ok(spans.length >= 9);
+  const ours = decode(encodeSpans(spans));
+  const stock = decode(ProtobufTraceSerializer.serializeRequest(spans));
+  assert.deepEqual(ours, stock);
+  // Spot checks on what matters most, so a shared mistake would still show.
+  const first = ours.resourceSpans[0].scopeSpans[0].spans[0];
+  assert.equal(first.name, 'GET /users/:id');
+  assert.equal(first.kind, 2);
+  assert.equal(first.parentSpanId.length > 0, true);
+  assert.equal(first.flags, 0x301);
+  assert.equal(first.traceState, 'vendor=value,other=x');
+  const attrs = Object.fromEntries(first.attributes.map((kv) => [kv.key, kv.value]));
+  assert.equal(attrs.int.intValue, '42');
+  assert.equal(attrs.negative.intValue, '-7');
+  assert.equal(attrs.big.intValue, String(2 ** 40));
+  assert.equal(attrs.utf8.stringValue, 'héllo ✓ 𝄞');
+  const child = ours.resourceSpans[0].scopeSpans[0].spans[1];
+  assert.equal(child.endTimeUnixNano, '2000000000123456789');
+});
+
+test('encodeSpans of an empty batch is an empty request', () => {
+  assert.equal(encodeSpans([]).length, 0);
+});
+
+test('pairs remembered from earlier batches are written as the stock serializer writes them', () => {
+  // Repeating pairs are written from remembered bytes; values of another type under the same
+  // key, values that never repeat, long values and more keys than are remembered are not.
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const tracer = provider.getTracer('remembered');
+  const batches = [];
+  for (let b = 0; b < 3; b++) {
+    for (let i = 0; i < 40; i++) {
+      const span = tracer.startSpan(`op ${i % 3}`);
+      span.setAttributes({
+        'http.request.method': 'GET', 'server.port': 5432, ratio: 0.5, flag: true, same: i % 2 ? 1 : '1',
+        either: i % 2 ? true : 'true', zero: i % 2 ? 0 : -0, 'request.id': `req-${b}-${i}`, long: 'x'.repeat(300 + (i % 2)),
+        list: ['a', 'b'],
+      });
+      // 360 distinct keys in all, past the 256 that are kept; each key's value recurs.
+      for (const prefix of ['a', 'b', 'c']) span.setAttribute(`${prefix}-${b * 40 + i}`, `value-${i % 5}`);
+      span.end();
+    }
+    batches.push(exporter.getFinishedSpans());
+    exporter.reset();
+  }
+  for (const spans of [...batches, ...batches]) {
+    assert.deepEqual(decode(encodeSpans(spans)), decode(ProtobufTraceSerializer.serializeRequest(spans)));
+  }
+  assert.deepEqual(encodeSpans(batches[0]), encodeSpans(batches[0]));
+});
