@@ -14,6 +14,8 @@ if (supportedNode()) {
   try {
     register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
     hooked = true;
+    // Packages now arrive through the ES-module loader too: watched with Node's resolve hook.
+    (globalThis as Record<symbol, unknown>)[Symbol.for('otelkit.esmHook')] = true;
   } catch (err) {
     process.stderr.write(`otelkit: the ES-module loader hook could not be registered (${(err as Error).message}); ES-module imports are not instrumented.\n`);
   }

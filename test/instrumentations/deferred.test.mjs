@@ -15,11 +15,15 @@ test('packageOf names the package of a bare specifier and nothing else', () => {
   for (const s of ['./pg', '../x', '/abs/pg', 'node:http', 'file:///x.mjs', '@scope']) assert.equal(packageOf(s), undefined, s);
 });
 
-test('the pg instrumentation loads with pg, not before', async () => {
-  const { stdout, code } = await runApp(fixture('deferred-probe.js'), { env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0' } });
+for (const [file, preload] of [['deferred-probe.js', 'require'], ['deferred-probe.mjs', 'import']]) {
+  test(`an instrumentation loads with its package, not before (--${preload})`, () => probe(file, preload));
+}
+
+async function probe(file, preload) {
+  const { stdout, code } = await runApp(fixture(file), { preload, env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0' } });
   assert.equal(code, 0, stdout);
   const report = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{"before"')));
-  assert.equal(report.before, false, 'instrumentation-pg is not loaded before the app loads pg');
-  assert.equal(report.after, true, 'it is loaded once the app requires pg');
-  assert.equal(report.patched, true, 'and pg is patched');
-});
+  assert.equal(report.before, false, 'the instrumentation is not loaded before the app loads its package');
+  assert.equal(report.after, true, 'it is loaded once the app loads the package');
+  assert.equal(report.patched, true, 'and the package is patched');
+}
