@@ -9,8 +9,12 @@ import { supportedNode } from './src/node-version';
 
 if (supportedNode()) {
   try {
-    (require('./src/preload') as typeof import('./src/preload')).startFromPreload('require');
+    // The public logger is made once the SDK has started (src/logging/public.ts).
+    (globalThis as Record<symbol, unknown>)[Symbol.for('otelkit.preloading')] = true;
+    (require('./otelkit.js') as typeof import('./src/bundle')).startFromPreload('require');
   } catch (err) {
     process.stderr.write(`otelkit: could not start (${(err as Error).message}); the application runs uninstrumented.\n`);
+  } finally {
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for('otelkit.preloading')];
   }
 }

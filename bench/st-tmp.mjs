@@ -1,11 +1,9 @@
 import { startServer, stopServer, ROOT } from './lib/proc.mjs';
 import { median } from './lib/report.mjs';
 const runs = Number(process.argv[2] ?? 7);
-const reg = ['--require', `${ROOT}dist/register.js`];
 const configs = {
   bare: [[], {}],
-  otelkit: [reg, {}],
-  'only-http': [reg, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' }],
+  otelkit: [['--require', `${ROOT}dist/register.js`], {}],
 };
 const times = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) for (const [name, [nodeArgs, env]] of Object.entries(configs)) {
