@@ -1,6 +1,6 @@
-// The pg pool's connection metrics (db.client.connection.*), which otelkit sums itself and
-// hands to the SDK at collection (src/metrics/summed-meter.ts): the states a real pool is
-// in, on the Prometheus endpoint and over OTLP, with the instrumentation's names and units.
+// The pg pool's connection metrics (db.client.connection.*, recorded by the pg
+// instrumentation): the states a real pool is in, on the Prometheus endpoint and over OTLP,
+// with the instrumentation's names and units.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp, fixture, freePort, get } from './helpers/app.mjs';
