@@ -65,7 +65,7 @@ test('pool connection metrics follow the pool: Prometheus gauges and OTLP non-mo
   }
 });
 
-// The instrumentation's query histogram, aggregated by otelkit (src/metrics/summed-meter.ts):
+// The instrumentation's query histogram, aggregated by the SDK:
 // every query counted once, in the instrumentation's advised buckets, failures apart.
 const ADVISED = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
 
