@@ -7,9 +7,9 @@
 import { createRequire, register } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { supportedNode } = require('./src/node-version.js') as typeof import('./src/node-version.js');
+const { disabledByEnvironment, supportedNode } = require('./src/node-version.js') as typeof import('./src/node-version.js');
 
-if (supportedNode()) {
+if (!disabledByEnvironment() && supportedNode()) {
   let hooked = false;
   try {
     register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);

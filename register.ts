@@ -5,9 +5,9 @@
  * environment. Never throws: on any failure the application runs uninstrumented and one
  * line says why.
  */
-import { supportedNode } from './src/node-version';
+import { disabledByEnvironment, supportedNode } from './src/node-version';
 
-if (supportedNode()) {
+if (!disabledByEnvironment() && supportedNode()) {
   try {
     // The public logger is made once the SDK has started (src/logging/public.ts).
     (globalThis as Record<symbol, unknown>)[Symbol.for('otelkit.preloading')] = true;

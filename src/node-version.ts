@@ -1,7 +1,8 @@
 /**
- * The Node.js otelkit needs (the floor of OpenTelemetry JS SDK 3), checked by the preload
- * before anything else loads, and Node's compile cache turned on for what loads next.
- * Written so that it runs on any Node: an older one gets one line and an uninstrumented app.
+ * What the preload checks before anything else of otelkit loads: OTEL_SDK_DISABLED, the
+ * Node.js otelkit needs (the floor of OpenTelemetry JS SDK 3); then Node's compile cache
+ * is turned on for what loads next. Written so that it runs on any Node: an older one gets
+ * one line and an uninstrumented app.
  */
 import * as nodeModule from 'node:module';
 
@@ -10,6 +11,14 @@ export const MIN_NODE = '22.15.0';
 export function isSupported(version: string = process.versions.node): boolean {
   const [major, minor] = version.split('.').map(Number);
   return major > 22 || (major === 22 && minor >= 15);
+}
+
+/**
+ * OTEL_SDK_DISABLED read as src/config.ts reads a boolean: when it is set, the preload loads
+ * nothing at all (the app that imports otelkit still gets its logger then).
+ */
+export function disabledByEnvironment(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ['true', '1', 'yes', 'on'].includes(String(env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase());
 }
 
 /** True when otelkit can start here; otherwise prints why not, once. */

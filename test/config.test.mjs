@@ -139,6 +139,17 @@ test('OTEL_SDK_DISABLED=true installs nothing: no headers, no endpoint', async (
   }
 });
 
+for (const preload of ['require', 'import']) {
+  test(`OTEL_SDK_DISABLED=true: --${preload} otelkit/register loads no module and adds no listener`, async () => {
+    const bare = JSON.parse((await runApp(fixture('disabled-probe.js'), { preload: null })).stdout);
+    const disabled = JSON.parse((await runApp(fixture('disabled-probe.js'), { preload, env: { OTEL_SDK_DISABLED: 'true' } })).stdout);
+    assert.equal(disabled.preloaded, 2, 'the preload was there');
+    assert.deepEqual({ loaded: disabled.loaded, exit: disabled.exit }, { loaded: bare.loaded, exit: bare.exit });
+    const enabled = JSON.parse((await runApp(fixture('disabled-probe.js'), { preload, env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0' } })).stdout);
+    assert.ok(enabled.loaded > 0, 'the control: enabled, the preload loads the SDK');
+  });
+}
+
 test('runApp sanity: a script that exits on its own is unaffected', async () => {
   const run = await runApp(fixture('short-script.js'), { env: { OTEL_SDK_DISABLED: 'true' } });
   assert.equal(run.code, 7);
