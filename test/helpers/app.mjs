@@ -61,6 +61,8 @@ export async function startApp(file, options = {}) {
       const m = ready.exec(stdout);
       if (m) {
         clearTimeout(timer);
+        // Once: an app writing a line per request would otherwise be rescanned whole per chunk.
+        child.stdout.off('data', check);
         resolve(Number(m[1]));
       }
     };

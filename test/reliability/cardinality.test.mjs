@@ -38,7 +38,8 @@ const APPS = [
 
 for (const spec of APPS) {
   const COUNT = spec.count;
-  test(`${spec.name}: ${COUNT.toLocaleString('en')} distinct paths × ${NODE_METHODS.length} methods → templates or the method, _OTHER, capped`, async () => {
+  // The long run drives 100,000 requests through a receiver decoding every span: minutes.
+  test(`${spec.name}: ${COUNT.toLocaleString('en')} distinct paths × ${NODE_METHODS.length} methods → templates or the method, _OTHER, capped`, { timeout: LONG ? 900_000 : 180_000 }, async () => {
     const receiver = await startReceiver();
     const promPort = await freePort();
     const app = await startApp(fixture(spec.file), {
