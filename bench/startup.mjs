@@ -1,25 +1,58 @@
-// Start-up time to the first answered request: bare vs otelkit, alternated, N runs each.
-//   node bench/startup.mjs [runs]        (prints medians and minimums)
+// Start-up time to the first answered request of the hello app: bare, otelkit and the stock
+// OpenTelemetry register, alternated, N runs each.
+//   node bench/startup.mjs [runs] [--esm] [--compile-cache]
+// --esm starts bench/apps/hello.mjs under --import; --compile-cache gives every
+// configuration Node's on-disk compile cache (NODE_COMPILE_CACHE, one directory per
+// configuration, filled by a first start that is not counted).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, stopServer, ROOT } from './lib/proc.mjs';
 import { median } from './lib/report.mjs';
 
-const runs = Number(process.argv[2] ?? 11);
-const otelkit = ['--require', `${ROOT}dist/register.js`];
+const args = process.argv.slice(2);
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 11);
+const esm = args.includes('--esm');
+const compileCache = args.includes('--compile-cache');
+
+const flag = esm ? '--import' : '--require';
+const app = `${ROOT}bench/apps/${esm ? 'hello.mjs' : 'hello.js'}`;
+const stockEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp' };
 const configs = {
-  bare: [[], {}],
-  otelkit: [otelkit, {}],
+  bare: { nodeArgs: [], env: {} },
+  otelkit: { nodeArgs: [flag, `${ROOT}dist/register.${esm ? 'mjs' : 'js'}`], env: {} },
   // Nothing is exported before the first answer; the endpoint only makes the exporters load.
-  'otelkit-otlp': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }],
+  'otelkit-otlp': { nodeArgs: [flag, `${ROOT}dist/register.${esm ? 'mjs' : 'js'}`], env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' } },
+  stock: { nodeArgs: [flag, '@opentelemetry/auto-instrumentations-node/register'], env: stockEnv },
 };
-const times = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
-for (let i = 0; i < runs; i++) {
-  for (const [name, [nodeArgs, env]] of Object.entries(configs)) {
-    const server = await startServer({ app: `${ROOT}bench/apps/hello.js`, nodeArgs, env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...env }, cpu: 0 });
-    times[name].push(server.startupMs);
-    await stopServer(server.child);
+
+const caches = [];
+if (compileCache) {
+  for (const config of Object.values(configs)) {
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-bench-cc-'));
+    caches.push(dir);
+    config.env = { ...config.env, NODE_COMPILE_CACHE: dir };
   }
 }
-for (const [name, t] of Object.entries(times)) {
-  console.log(`${name.padEnd(8)} median ${median(t).toFixed(0)} ms, min ${Math.min(...t).toFixed(0)} ms`);
+
+const start = async ({ nodeArgs, env }) => {
+  const server = await startServer({ app, nodeArgs, env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...env }, cpu: 0 });
+  await stopServer(server.child);
+  return server.startupMs;
+};
+
+try {
+  if (compileCache) for (const config of Object.values(configs)) await start(config);
+  const times = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const [name, config] of Object.entries(configs)) times[name].push(await start(config));
+  }
+  const bare = median(times.bare);
+  console.log(`${esm ? 'ES modules (--import)' : 'CommonJS (--require)'}${compileCache ? ', NODE_COMPILE_CACHE' : ''}, ${runs} starts each`);
+  for (const [name, t] of Object.entries(times)) {
+    const added = name === 'bare' ? '' : `, added ${(median(t) - bare).toFixed(0)} ms`;
+    console.log(`${name.padEnd(13)} median ${median(t).toFixed(0)} ms, min ${Math.min(...t).toFixed(0)} ms${added}`);
+  }
+} finally {
+  for (const dir of caches) rmSync(dir, { recursive: true, force: true });
 }
-console.log(`added: median ${(median(times.otelkit) - median(times.bare)).toFixed(0)} ms, min ${(Math.min(...times.otelkit) - Math.min(...times.bare)).toFixed(0)} ms`);
