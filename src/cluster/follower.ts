@@ -3,7 +3,7 @@
  * the leader's socket, introduces itself, and answers the leader's requests (a snapshot,
  * its own answer to an admin request, clearing a store). It keeps the last baseline the
  * leader shared: what the service would lose with the leader, adopted as `departed` should
- * this process become the next leader.
+ * this process become the next leader, or handed to whichever process leads next.
  */
 import { connect } from 'node:net';
 import type { Reply } from '../server/router';
@@ -31,8 +31,12 @@ export interface Baseline {
 
 export type JoinResult = { readonly ok: true; readonly following: Following } | { readonly ok: false; readonly reason: string };
 
-/** Connects to the leader at `path`; the result says why not when it could not join. */
-export function join(path: string, hello: Hello, local: LocalSources, onBaseline: (b: Baseline) => void): Promise<JoinResult> {
+/**
+ * Connects to the leader at `path`; the result says why not when it could not join.
+ * `carried` is the baseline of a leader that went (when this process was its follower):
+ * handed to the new leader, which adopts it unless it already holds a later one.
+ */
+export function join(path: string, hello: Hello, local: LocalSources, onBaseline: (b: Baseline) => void, carried?: Baseline): Promise<JoinResult> {
   return new Promise((resolve) => {
     const socket = connect(path);
     let settled = false;
@@ -51,7 +55,10 @@ export function join(path: string, hello: Hello, local: LocalSources, onBaseline
       socket,
       (op, args) => serve(local, op, args),
       (m) => {
-        if (m.t === 'welcome') settle({ ok: true, following: following(peer, ended) });
+        if (m.t === 'welcome') {
+          if (carried !== undefined) peer.send({ t: 'inherit', snapshot: carried.snapshot, count: carried.count });
+          settle({ ok: true, following: following(peer, ended) });
+        }
         else if (m.t === 'refuse') settle({ ok: false, reason: String(m.reason) });
         else if (m.t === 'baseline' && m.snapshot !== null && typeof m.snapshot === 'object') {
           onBaseline({ snapshot: m.snapshot as Snapshot, count: Number(m.count) || 0 });

@@ -107,6 +107,10 @@ export class Leader {
           member.last = { ...member.last, ...(m.snapshot as Snapshot) };
           return;
         }
+        if (m.t === 'inherit' && member !== undefined && m.snapshot !== null && typeof m.snapshot === 'object') {
+          this.inherit(m.snapshot as Snapshot, Number(m.count) || 0);
+          return;
+        }
         if (m.t !== 'hello' || member !== undefined) return;
         clearTimeout(timer);
         const refusal = this.refusal(m);
@@ -140,6 +144,17 @@ export class Leader {
     const member: Member = { identity, peer, last: known?.last ?? {} };
     this.members.set(identity.instance_id, member);
     return member;
+  }
+
+  /**
+   * What a leader that went left, carried by its follower (follower.ts): this leader
+   * started after it (a restarted worker won the port), so it adopts the figures unless
+   * it already holds as many departed processes.
+   */
+  private inherit(snapshot: Snapshot, count: number): void {
+    if (count <= this.departedCount) return;
+    this.departed = snapshot;
+    this.departedCount = count;
   }
 
   /** A connection closed: the process keeps its last figures until it is found dead. */

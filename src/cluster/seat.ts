@@ -3,9 +3,13 @@
  * (leader.ts). A cluster worker (Node's or PM2's) binds exclusively, and when the port is
  * taken it joins the leader as a follower (follower.ts). When the leader goes, the
  * followers' connections end; each tries the port again after a short random wait, one
- * binds it and leads, the others join it: a new leader within about a second. Timers are
+ * binds it and leads, the others join it: a new leader within about a second. A restarted
+ * worker leaves the port to them for a second when it finds a killed leader's socket; should
+ * it win the port all the same, the first follower to join it hands over the baseline of
+ * the leader that went, so the totals do not go backwards either way. Timers are
  * unref'd: waiting for the port never keeps a process alive.
  */
+import { existsSync } from 'node:fs';
 import { componentLogger, createWarnOnce } from '../diag';
 import type { AdminServer } from '../server/admin';
 import { join, type Baseline, type Following } from './follower';
@@ -17,6 +21,8 @@ const log = componentLogger('otelkit:cluster');
 const warnOnce = createWarnOnce(log);
 const RETRY_MIN_MS = 200;
 const RETRY_MAX_MS = 5000;
+/** How long a new worker leaves the port to the others when the leader before it was killed. */
+const TAKEOVER_GRACE_MS = 1000;
 
 export type SeatRole = 'pending' | 'leader' | 'follower' | 'alone';
 
@@ -40,6 +46,9 @@ export interface Seat {
   close(): void;
 }
 
+/** A socket file of a leader of this service (Unix only; a leader that closed removed it). */
+const leftBehind = (path: string): boolean => process.platform !== 'win32' && existsSync(path);
+
 export function takeSeat(options: SeatOptions): Seat {
   let role: SeatRole = 'pending';
   let leader: Leader | undefined;
@@ -48,6 +57,7 @@ export function takeSeat(options: SeatOptions): Seat {
   let failures = 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let isNew = true;
 
   const schedule = (ms: number) => {
     if (closed) return;
@@ -71,6 +81,14 @@ export function takeSeat(options: SeatOptions): Seat {
 
   async function attempt(): Promise<void> {
     if (closed) return;
+    if (isNew && options.worker && leftBehind(options.path)) {
+      // A leader's socket is there: join it, or, if it went without closing (killed), let
+      // the processes that were already running take over first (they carry its figures).
+      isNew = false;
+      const joined = await join(options.path, options.hello, options.local, (b) => (baseline = b));
+      return joined.ok ? follow(joined.following) : schedule(TAKEOVER_GRACE_MS);
+    }
+    isNew = false;
     const bound = await options.admin.relisten();
     if (closed) return;
     if (typeof bound === 'number') return lead();
@@ -78,17 +96,21 @@ export function takeSeat(options: SeatOptions): Seat {
       role = 'alone'; // not a cluster worker, or a real error (warned by the admin server)
       return;
     }
-    const joined = await join(options.path, options.hello, options.local, (b) => (baseline = b));
-    if (closed) return joined.ok ? joined.following.close() : undefined;
+    const joined = await join(options.path, options.hello, options.local, (b) => (baseline = b), baseline);
     if (!joined.ok) {
       if (!/no leader listening|did not answer/.test(joined.reason)) warnOnce(`refused ${joined.reason}`, `admin endpoints not served by this process: ${joined.reason}. Retrying quietly.`);
       role = 'pending';
       return schedule(backoff());
     }
+    follow(joined.following);
+  }
+
+  function follow(joined: Following): void {
+    if (closed) return joined.close();
     role = 'follower';
     failures = 0;
-    following = joined.following;
-    void joined.following.ended.then(() => {
+    following = joined;
+    void joined.ended.then(() => {
       following = undefined;
       role = 'pending';
       schedule(50 + Math.random() * 250);

@@ -26,7 +26,8 @@ async function hit(url, n) {
 
 const requestCount = (text) => parseProm(text).filter((s) => s.name === 'http_server_request_duration_seconds_count').reduce((a, s) => a + s.value, 0);
 
-test('PM2 cluster mode, 2 instances: 40 of 40 requests on every scrape; the leader killed, another leads and nothing goes backwards', { timeout: 120_000 }, async (t) => {
+/** PM2 with 2 instances of a plain http server under the preload; `body` runs with it, then everything ends. */
+async function withPm2(body) {
   const home = mkdtempSync(join(tmpdir(), 'otelkit-pm2-'));
   const app = appDir({ name: 'pm2-app' }, { 'server.js': HTTP_SERVER });
   const [port, admin] = [await freePort(), await freePort()];
@@ -36,36 +37,77 @@ test('PM2 cluster mode, 2 instances: 40 of 40 requests on every scrape; the lead
   try {
     await pm2('start', 'server.js', '-i', '2', '--name', 'pm2-app');
     await eventually(async () => (await getJson(`${adminUrl}/api/metrics`)).json.cluster?.processes === 2, 30_000, 'both instances answering together');
-    assert.equal((await getJson(`${adminUrl}/api/health`)).json.service, 'pm2-app', 'named from the app, not from PM2');
-    await hit(`http://127.0.0.1:${port}/`, 40);
-    for (let scrape = 0; scrape < 3; scrape++) {
-      const m = (await getJson(`${adminUrl}/api/metrics`)).json;
-      assert.equal(m.application.requests_total, 40, JSON.stringify(m.application));
-      assert.equal(requestCount(await (await fetch(`${adminUrl}/metrics`)).text()), 40);
-    }
-    const before = (await getJson(`${adminUrl}/api/metrics`)).json;
-    const own = await Promise.all(before.processes.map(async (p) => requestCount(await (await fetch(`${adminUrl}/metrics?process=${p.pid}`)).text())));
-    assert.ok(own.every((n) => n > 0), `both instances served: ${own}`);
-    assert.equal(own[0] + own[1], 40);
-    const leader = before.processes.find((p) => p.role === 'leader');
-    const follower = before.processes.find((p) => p.role === 'follower');
-    process.kill(leader.pid, 'SIGKILL');
-    const killedAt = performance.now();
-    let ledAt;
-    const totals = [];
-    const after = await eventually(async () => {
-      const m = (await getJson(`${adminUrl}/api/metrics`)).json;
-      totals.push(m.application.requests_total);
-      ledAt ??= m.processes.find((p) => p.role === 'leader')?.pid === follower.pid ? performance.now() : undefined;
-      return m.processes.find((p) => p.role === 'leader')?.pid === follower.pid && m.cluster.processes === 2 && m;
-    }, 15_000, 'the other instance leading and PM2\'s replacement joining');
-    assert.ok(totals.every((n) => n >= 40), `a scrape went backwards: ${totals}`);
-    t.diagnostic(`the other instance answered as leader ${Math.round(ledAt - killedAt)} ms after the kill`);
-    assert.ok(after.cluster.departed_processes >= 1);
-    assert.ok(after.application.requests_total >= before.application.requests_total);
+    await body({ admin: adminUrl, app: `http://127.0.0.1:${port}` });
   } finally {
     await pm2('kill').catch(() => undefined);
     app.remove();
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** Scrapes /api/metrics until `done(metrics)`, recording every total seen on the way. */
+async function scrapeUntil(admin, done, what) {
+  const totals = [];
+  const metrics = await eventually(async () => {
+    const m = (await getJson(`${admin}/api/metrics`)).json;
+    totals.push(m.application.requests_total);
+    return done(m) && m;
+  }, 15_000, what);
+  return { metrics, totals };
+}
+
+const leaderOf = (m) => m.processes?.find((p) => p.role === 'leader')?.pid;
+
+test('PM2 cluster mode, 2 instances: 40 of 40 requests on every scrape; the leader killed, another leads and nothing goes backwards', { timeout: 120_000 }, async (t) => {
+  await withPm2(async ({ admin, app }) => {
+    assert.equal((await getJson(`${admin}/api/health`)).json.service, 'pm2-app', 'named from the app, not from PM2');
+    await hit(`${app}/`, 40);
+    for (let scrape = 0; scrape < 3; scrape++) {
+      const m = (await getJson(`${admin}/api/metrics`)).json;
+      assert.equal(m.application.requests_total, 40, JSON.stringify(m.application));
+      assert.equal(requestCount(await (await fetch(`${admin}/metrics`)).text()), 40);
+    }
+    const before = (await getJson(`${admin}/api/metrics`)).json;
+    const own = await Promise.all(before.processes.map(async (p) => requestCount(await (await fetch(`${admin}/metrics?process=${p.pid}`)).text())));
+    assert.ok(own.every((n) => n > 0), `both instances served: ${own}`);
+    assert.equal(own[0] + own[1], 40);
+    const leader = leaderOf(before);
+    process.kill(leader, 'SIGKILL');
+    const killedAt = performance.now();
+    // The other instance usually wins the port; PM2's replacement may win it instead.
+    const { metrics: after, totals } = await scrapeUntil(admin, (m) => {
+      const now = leaderOf(m);
+      return now !== undefined && now !== leader && m.cluster.processes === 2 && m.cluster.departed_processes >= 1;
+    }, 'another instance leading, with PM2\'s replacement');
+    t.diagnostic(`a new leader answered for 2 instances ${Math.round(performance.now() - killedAt)} ms after the kill`);
+    assert.ok(totals.every((n) => n >= 40), `a scrape went backwards: ${totals}`);
+    assert.equal(after.application.requests_total, 40);
+  });
+});
+
+test('PM2: the restarted instance wins the port while the other is paused; the other hands over the departed leader\'s counts', { timeout: 120_000 }, async () => {
+  await withPm2(async ({ admin, app }) => {
+    await hit(`${app}/`, 40);
+    const before = (await getJson(`${admin}/api/metrics`)).json; // the leader shares its baseline on every scrape
+    assert.equal(before.application.requests_total, 40);
+    const leader = leaderOf(before);
+    const follower = before.processes.find((p) => p.role === 'follower').pid;
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(follower, 'SIGSTOP');
+    try {
+      process.kill(leader, 'SIGKILL');
+      // Alone on the port, the replacement answers for itself.
+      await eventually(async () => {
+        const m = (await getJson(`${admin}/api/metrics`)).json;
+        return m.process.pid !== leader && m.process.pid !== follower;
+      }, 15_000, 'PM2\'s replacement on the admin port');
+    } finally {
+      process.kill(follower, 'SIGCONT');
+    }
+    const { metrics: after, totals } = await scrapeUntil(admin, (m) => m.cluster?.processes === 2, 'the paused instance joining the replacement');
+    assert.notEqual(leaderOf(after), follower);
+    assert.equal(after.cluster.departed_processes, 1, JSON.stringify(after.cluster));
+    assert.equal(after.application.requests_total, 40, `the departed leader's share is kept: ${totals}`);
+    assert.equal(requestCount(await (await fetch(`${admin}/metrics`)).text()), 40);
+  });
 });

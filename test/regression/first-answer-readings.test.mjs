@@ -59,7 +59,11 @@ test('when the first sample is not ready within the wait: sampled figures null w
   const { processCheck, systemCheck } = await import('../../dist/src/health/builtin.js');
   const sampler = createSampler(process.cwd());
   try {
-    const readings = () => sampler.settled(0); // no wait: the sample cannot have finished
+    // No wait: the sample asked for here cannot have finished. Every handler below gets this
+    // same answer (the sample takes a few ms, and would otherwise land between them).
+    const first = await sampler.settled(0);
+    let source = async () => first;
+    const readings = () => source();
     const handler = metricsJsonHandler({
       startedAt: Date.now(),
       requests: async () => ({ requestsTotal: 0, byStatus: {}, avgResponseTimeMs: 0, errorRate: 0 }),
@@ -80,6 +84,7 @@ test('when the first sample is not ready within the wait: sampled figures null w
     assert.equal(system.status, 'ok');
     assert.match(system.unavailable.disk_percent, /first sample/);
     await sampler.ready; // the sample asked for goes on, and then every figure is there
+    source = () => sampler.settled(0);
     const later = (await handler({})).body;
     assert.ok(later.system.memory.total_bytes > 0 && later.process.threads > 0);
     assert.equal(later.system.unavailable, undefined);
