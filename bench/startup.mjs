@@ -1,9 +1,11 @@
 // Start-up time to the first answered request of the hello app: bare, otelkit and the stock
 // OpenTelemetry register, alternated, N runs each.
 //   node bench/startup.mjs [runs] [--esm] [--compile-cache]
-// --esm starts bench/apps/hello.mjs under --import; --compile-cache gives every
-// configuration Node's on-disk compile cache (NODE_COMPILE_CACHE, one directory per
-// configuration, filled by a first start that is not counted).
+// --esm starts bench/apps/hello.mjs under --import. otelkit turns on Node's compile cache
+// itself (module.enableCompileCache()); `otelkit-no-cache` is otelkit with it turned off
+// (NODE_DISABLE_COMPILE_CACHE=1). --compile-cache gives every configuration, the stock
+// register included, a cache of its own (NODE_COMPILE_CACHE, one directory each, filled by
+// a first start that is not counted).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ const stockEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TR
 const configs = {
   bare: { nodeArgs: [], env: {} },
   otelkit: { nodeArgs: [flag, `${ROOT}dist/register.${esm ? 'mjs' : 'js'}`], env: {} },
+  'otelkit-no-cache': { nodeArgs: [flag, `${ROOT}dist/register.${esm ? 'mjs' : 'js'}`], env: { NODE_DISABLE_COMPILE_CACHE: '1' } },
   // Nothing is exported before the first answer; the endpoint only makes the exporters load.
   'otelkit-otlp': { nodeArgs: [flag, `${ROOT}dist/register.${esm ? 'mjs' : 'js'}`], env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' } },
   stock: { nodeArgs: [flag, '@opentelemetry/auto-instrumentations-node/register'], env: stockEnv },
@@ -28,7 +31,8 @@ const configs = {
 
 const caches = [];
 if (compileCache) {
-  for (const config of Object.values(configs)) {
+  for (const [name, config] of Object.entries(configs)) {
+    if (name === 'otelkit-no-cache') continue;
     const dir = mkdtempSync(join(tmpdir(), 'otelkit-bench-cc-'));
     caches.push(dir);
     config.env = { ...config.env, NODE_COMPILE_CACHE: dir };
@@ -51,7 +55,7 @@ try {
   console.log(`${esm ? 'ES modules (--import)' : 'CommonJS (--require)'}${compileCache ? ', NODE_COMPILE_CACHE' : ''}, ${runs} starts each`);
   for (const [name, t] of Object.entries(times)) {
     const added = name === 'bare' ? '' : `, added ${(median(t) - bare).toFixed(0)} ms`;
-    console.log(`${name.padEnd(13)} median ${median(t).toFixed(0)} ms, min ${Math.min(...t).toFixed(0)} ms${added}`);
+    console.log(`${name.padEnd(16)} median ${median(t).toFixed(0)} ms, min ${Math.min(...t).toFixed(0)} ms${added}`);
   }
 } finally {
   for (const dir of caches) rmSync(dir, { recursive: true, force: true });
