@@ -27,14 +27,17 @@ export interface Following {
 export interface Baseline {
   readonly snapshot: Snapshot;
   readonly count: number;
+  /** The service.instance.id of the leader that shared it. */
+  readonly from: string;
 }
 
 export type JoinResult = { readonly ok: true; readonly following: Following } | { readonly ok: false; readonly reason: string };
 
 /**
  * Connects to the leader at `path`; the result says why not when it could not join.
- * `carried` is the baseline of a leader that went (when this process was its follower):
- * handed to the new leader, which adopts it unless it already holds a later one.
+ * `carried` is the last baseline this process was given (by a leader that went, unless the
+ * connection to a live leader broke): handed to the leader joined, which adopts it when it
+ * came from another leader and counts more departed processes than its own.
  */
 export function join(path: string, hello: Hello, local: LocalSources, onBaseline: (b: Baseline) => void, carried?: Baseline): Promise<JoinResult> {
   return new Promise((resolve) => {
@@ -56,12 +59,12 @@ export function join(path: string, hello: Hello, local: LocalSources, onBaseline
       (op, args) => serve(local, op, args),
       (m) => {
         if (m.t === 'welcome') {
-          if (carried !== undefined) peer.send({ t: 'inherit', snapshot: carried.snapshot, count: carried.count });
+          if (carried !== undefined) peer.send({ t: 'inherit', ...carried });
           settle({ ok: true, following: following(peer, ended) });
         }
         else if (m.t === 'refuse') settle({ ok: false, reason: String(m.reason) });
         else if (m.t === 'baseline' && m.snapshot !== null && typeof m.snapshot === 'object') {
-          onBaseline({ snapshot: m.snapshot as Snapshot, count: Number(m.count) || 0 });
+          onBaseline({ snapshot: m.snapshot as Snapshot, count: Number(m.count) || 0, from: String(m.from) });
         }
       },
       () => {

@@ -85,7 +85,9 @@ export class Leader {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.path, () => {
+      // Exclusive: in a cluster worker the socket is this process's own, not a handle the
+      // primary holds for it (which would outlive nothing and be removed when the worker dies).
+      server.listen({ path: this.options.path, exclusive: true }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -108,7 +110,7 @@ export class Leader {
           return;
         }
         if (m.t === 'inherit' && member !== undefined && m.snapshot !== null && typeof m.snapshot === 'object') {
-          this.inherit(m.snapshot as Snapshot, Number(m.count) || 0);
+          this.inherit(m.snapshot as Snapshot, Number(m.count) || 0, String(m.from));
           return;
         }
         if (m.t !== 'hello' || member !== undefined) return;
@@ -149,10 +151,11 @@ export class Leader {
   /**
    * What a leader that went left, carried by its follower (follower.ts): this leader
    * started after it (a restarted worker won the port), so it adopts the figures unless
-   * it already holds as many departed processes.
+   * they are its own (a follower rejoining after its connection broke) or it already holds
+   * as many departed processes.
    */
-  private inherit(snapshot: Snapshot, count: number): void {
-    if (count <= this.departedCount) return;
+  private inherit(snapshot: Snapshot, count: number, from: string): void {
+    if (from === this.options.hello.instance_id || count <= this.departedCount) return;
     this.departed = snapshot;
     this.departedCount = count;
   }
@@ -228,7 +231,7 @@ export class Leader {
   shareBaseline(own: Snapshot): void {
     if (this.members.size === 0) return;
     const snapshot = foldDeparted(this.departed, own, this.options.limits, true);
-    const message = { t: 'baseline', snapshot, count: this.departedCount + 1 };
+    const message = { t: 'baseline', snapshot, count: this.departedCount + 1, from: this.options.hello.instance_id };
     for (const m of this.members.values()) m.peer?.send(message);
   }
 

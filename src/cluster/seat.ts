@@ -57,7 +57,6 @@ export function takeSeat(options: SeatOptions): Seat {
   let failures = 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
-  let isNew = true;
 
   const schedule = (ms: number) => {
     if (closed) return;
@@ -79,16 +78,15 @@ export function takeSeat(options: SeatOptions): Seat {
     options.onLeader?.();
   }
 
+  /** A worker that finds a leader's socket joins it; if nobody listens (the leader was killed), the processes already running take over first: they carry its figures. */
+  async function start(): Promise<void> {
+    if (!options.worker || !leftBehind(options.path)) return attempt();
+    const joined = await join(options.path, options.hello, options.local, (b) => (baseline = b));
+    return joined.ok ? follow(joined.following) : schedule(TAKEOVER_GRACE_MS);
+  }
+
   async function attempt(): Promise<void> {
     if (closed) return;
-    if (isNew && options.worker && leftBehind(options.path)) {
-      // A leader's socket is there: join it, or, if it went without closing (killed), let
-      // the processes that were already running take over first (they carry its figures).
-      isNew = false;
-      const joined = await join(options.path, options.hello, options.local, (b) => (baseline = b));
-      return joined.ok ? follow(joined.following) : schedule(TAKEOVER_GRACE_MS);
-    }
-    isNew = false;
     const bound = await options.admin.relisten();
     if (closed) return;
     if (typeof bound === 'number') return lead();
@@ -117,7 +115,7 @@ export function takeSeat(options: SeatOptions): Seat {
     });
   }
 
-  void attempt();
+  void start();
   return {
     get role() {
       return role;

@@ -85,25 +85,30 @@ test('PM2 cluster mode, 2 instances: 40 of 40 requests on every scrape; the lead
   });
 });
 
-test('PM2: the restarted instance wins the port while the other is paused; the other hands over the departed leader\'s counts', { timeout: 120_000 }, async () => {
+test('PM2: the restarted instance wins the port while the other is paused; the other hands over the departed leader\'s counts', { timeout: 120_000 }, async (t) => {
   await withPm2(async ({ admin, app }) => {
     await hit(`${app}/`, 40);
-    const before = (await getJson(`${admin}/api/metrics`)).json; // the leader shares its baseline on every scrape
+    const before = (await getJson(`${admin}/api/metrics`)).json;
     assert.equal(before.application.requests_total, 40);
     const leader = leaderOf(before);
     const follower = before.processes.find((p) => p.role === 'follower').pid;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // the baseline the scrape made the leader share reaches the follower
     process.kill(follower, 'SIGSTOP');
+    let tookPortMs;
     try {
       process.kill(leader, 'SIGKILL');
+      const killedAt = performance.now();
       // Alone on the port, the replacement answers for itself.
       await eventually(async () => {
         const m = (await getJson(`${admin}/api/metrics`)).json;
         return m.process.pid !== leader && m.process.pid !== follower;
       }, 15_000, 'PM2\'s replacement on the admin port');
+      tookPortMs = performance.now() - killedAt;
     } finally {
       process.kill(follower, 'SIGCONT');
     }
+    t.diagnostic(`the replacement took the port ${Math.round(tookPortMs)} ms after the kill`);
+    assert.ok(tookPortMs >= 1000, 'finding the killed leader\'s socket, it left the port to the running instances for 1 s');
     const { metrics: after, totals } = await scrapeUntil(admin, (m) => m.cluster?.processes === 2, 'the paused instance joining the replacement');
     assert.notEqual(leaderOf(after), follower);
     assert.equal(after.cluster.departed_processes, 1, JSON.stringify(after.cluster));
