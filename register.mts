@@ -40,12 +40,8 @@ if (!disabledByEnvironment() && supportedNode()) {
     process.stderr.write(`otelkit: the ES-module loader hook could not be registered (${(err as Error).message}); ES-module imports are not instrumented.\n`);
   }
   try {
-    // The public logger is made once the SDK has started (src/logging/public.ts).
-    (globalThis as Record<symbol, unknown>)[Symbol.for('otelkit.preloading')] = true;
     (require('./otelkit.js') as typeof import('./src/bundle.js')).startFromPreload(hooked ? 'import' : 'require');
   } catch (err) {
     process.stderr.write(`otelkit: could not start (${(err as Error).message}); the application runs uninstrumented.\n`);
-  } finally {
-    delete (globalThis as Record<symbol, unknown>)[Symbol.for('otelkit.preloading')];
   }
 }

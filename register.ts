@@ -9,12 +9,8 @@ import { disabledByEnvironment, supportedNode } from './src/node-version';
 
 if (!disabledByEnvironment() && supportedNode()) {
   try {
-    // The public logger is made once the SDK has started (src/logging/public.ts).
-    (globalThis as Record<symbol, unknown>)[Symbol.for('otelkit.preloading')] = true;
     (require('./otelkit.js') as typeof import('./src/bundle')).startFromPreload('require');
   } catch (err) {
     process.stderr.write(`otelkit: could not start (${(err as Error).message}); the application runs uninstrumented.\n`);
-  } finally {
-    delete (globalThis as Record<symbol, unknown>)[Symbol.for('otelkit.preloading')];
   }
 }

@@ -11,6 +11,10 @@
  * - On process 'exit', what is still queued is written synchronously (waiting for the
  *   reader at most EXIT_WAIT_MS).
  * Output the app itself queued on process.stdout is never overtaken mid-chunk.
+ *
+ * The writer is plain code, one per process; the winston transport is a shell around it.
+ * The access line is handed to the writer directly, so a service that logs nothing else
+ * does not load winston at all until otelkit's first log record (docs/ARCHITECTURE.md).
  */
 import { writeSync } from 'node:fs';
 import type TransportStream from 'winston-transport';
@@ -20,31 +24,6 @@ const MESSAGE = Symbol.for('message');
 const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 const EXIT_WAIT_MS = 2000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-export interface ConsoleOptions {
-  readonly format: Format;
-  readonly onWarning: (key: string, message: string) => void;
-}
-
-export interface ConsoleTransport extends TransportStream {
-  log(info: Record<string | symbol, unknown>, callback?: () => void): void;
-  /**
-   * A finished line written with the others of this event-loop turn (one write for the
-   * access lines of all requests that end together); any other line flushes it first, so
-   * the order is kept.
-   */
-  append(line: string): void;
-  /** Resolves once nothing waits in the queue (the caller bounds the wait). */
-  drain(): Promise<void>;
-  close(): void;
-}
-
-type Ctor = new (options: ConsoleOptions) => ConsoleTransport;
-let StdoutTransport: Ctor | undefined;
-
-export function createConsoleTransport(options: ConsoleOptions): ConsoleTransport {
-  return new (consoleClass())(options);
-}
 
 type Stdout = NodeJS.WriteStream & { fd?: unknown; _handle?: { writeQueueSize?: unknown } };
 
@@ -58,132 +37,151 @@ function tryWrite(fd: number, buf: Buffer): number {
   }
 }
 
+export class StdoutWriter {
+  private queue: Buffer[] = [];
+  private queued = 0;
+  /** Part of a line handed to process.stdout and not yet written by it. */
+  private handed: Buffer | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Lines of this turn, written together at setImmediate. */
+  private pending: string[] = [];
+  private readonly flushOnExit = () => this.flushSync();
+  private readonly flushPending = () => {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('\n');
+    this.pending = [];
+    this.write1(text);
+  };
+
+  constructor(private readonly onWarning: (key: string, message: string) => void) {
+    process.on('exit', this.flushOnExit);
+  }
+
+  /** One line, written now (after the appended lines of this turn, to keep the order). */
+  line(text: string): void {
+    if (this.pending.length > 0) {
+      this.pending.push(text);
+      this.flushPending();
+    } else {
+      this.write1(text);
+    }
+  }
+
+  /**
+   * A finished line written with the others of this event-loop turn (one write for the
+   * access lines of all requests that end together).
+   */
+  append(text: string): void {
+    if (this.pending.push(text) === 1) setImmediate(this.flushPending);
+  }
+
+  private write1(text: string): void {
+    try {
+      const line = Buffer.from(`${text}\n`);
+      const out = process.stdout as Stdout;
+      if (this.queued === 0 && this.handed === undefined && out.writableLength === 0 && typeof out.fd === 'number') {
+        const n = tryWrite(out.fd, line);
+        if (n < line.length) this.handOff(line.subarray(n));
+      } else if (this.queued > MAX_QUEUED_BYTES) {
+        this.onWarning('stdout-behind', `stdout is not being read; log lines are dropped while ${MAX_QUEUED_BYTES} bytes wait.`);
+      } else {
+        this.queue.push(line);
+        this.queued += line.length;
+        this.pump();
+      }
+    } catch {
+      // stdout is gone: nothing to write to
+    }
+  }
+
+  private handOff(rest: Buffer): void {
+    this.handed = rest;
+    process.stdout.write(rest, () => {
+      this.handed = undefined;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.handed !== undefined || this.queued === 0 || this.timer !== undefined) return;
+    const out = process.stdout as Stdout;
+    if (out.writableLength > 0 || typeof out.fd !== 'number') {
+      // The app's own output is queued: ours goes after it.
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, 1).unref();
+      return;
+    }
+    const chunk = this.take();
+    const n = tryWrite(out.fd, chunk);
+    if (n < chunk.length) this.handOff(chunk.subarray(n));
+  }
+
+  private take(): Buffer {
+    const chunk = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue);
+    this.queue = [];
+    this.queued = 0;
+    return chunk;
+  }
+
+  /** On exit: the unwritten end of the handed-off part, then the queue, blocking. */
+  flushSync(): void {
+    this.flushPending();
+    const fd = (process.stdout as Stdout).fd;
+    if (typeof fd !== 'number') return;
+    const parts: Buffer[] = [];
+    if (this.handed !== undefined) {
+      const left = (process.stdout as Stdout)._handle?.writeQueueSize;
+      const n = typeof left === 'number' ? Math.min(left, this.handed.length) : this.handed.length;
+      if (n > 0) parts.push(this.handed.subarray(this.handed.length - n));
+    }
+    if (this.queued > 0) parts.push(this.take());
+    let buf = Buffer.concat(parts);
+    const deadline = Date.now() + EXIT_WAIT_MS;
+    try {
+      while (buf.length > 0 && Date.now() < deadline) {
+        const n = tryWrite(fd, buf);
+        if (n === 0) Atomics.wait(sleeper, 0, 0, 1);
+        buf = buf.subarray(n);
+      }
+    } catch {
+      // stdout closed while exiting
+    }
+  }
+
+  /** Resolves once nothing waits in the queue (the caller bounds the wait). */
+  async drain(): Promise<void> {
+    this.flushPending();
+    while (this.queued > 0 || this.handed !== undefined) await new Promise((r) => setTimeout(r, 5).unref());
+  }
+}
+
+export interface ConsoleTransport extends TransportStream {
+  log(info: Record<string | symbol, unknown>, callback?: () => void): void;
+}
+
+type Ctor = new (format: Format, writer: StdoutWriter) => ConsoleTransport;
+let StdoutTransport: Ctor | undefined;
+
+/** The winston transport that writes formatted records through `writer`. */
+export function createConsoleTransport(format: Format, writer: StdoutWriter): ConsoleTransport {
+  return new (consoleClass())(format, writer);
+}
+
 function consoleClass(): Ctor {
   if (StdoutTransport) return StdoutTransport;
   // winston re-exports winston-transport's base class as winston.Transport.
   const { Transport } = require('winston') as { Transport: typeof TransportStream };
 
   class Console extends Transport implements ConsoleTransport {
-    private queue: Buffer[] = [];
-    private queued = 0;
-    /** Part of a line handed to process.stdout and not yet written by it. */
-    private handed: Buffer | undefined;
-    private timer: NodeJS.Timeout | undefined;
-    private readonly onWarning: ConsoleOptions['onWarning'];
-    private readonly flushOnExit = () => this.flushSync();
-    /** Lines of this turn, written together at setImmediate. */
-    private pending: string[] = [];
-    private readonly flushPending = () => {
-      if (this.pending.length === 0) return;
-      const text = this.pending.join('\n');
-      this.pending = [];
-      this.write1(text);
-    };
-
-    constructor(options: ConsoleOptions) {
-      super({ format: options.format });
-      this.onWarning = options.onWarning;
-      process.on('exit', this.flushOnExit);
+    constructor(format: Format, private readonly writer: StdoutWriter) {
+      super({ format });
     }
 
     override log(info: Record<string | symbol, unknown>, callback?: () => void): void {
-      const line = String(info[MESSAGE]);
-      if (this.pending.length > 0) {
-        this.pending.push(line);
-        this.flushPending();
-      } else {
-        this.write1(line);
-      }
+      this.writer.line(String(info[MESSAGE]));
       callback?.();
-    }
-
-    append(line: string): void {
-      if (this.pending.push(line) === 1) setImmediate(this.flushPending);
-    }
-
-    private write1(text: string): void {
-      try {
-        const line = Buffer.from(`${text}\n`);
-        const out = process.stdout as Stdout;
-        if (this.queued === 0 && this.handed === undefined && out.writableLength === 0 && typeof out.fd === 'number') {
-          const n = tryWrite(out.fd, line);
-          if (n < line.length) this.handOff(line.subarray(n));
-        } else if (this.queued > MAX_QUEUED_BYTES) {
-          this.onWarning('stdout-behind', `stdout is not being read; log lines are dropped while ${MAX_QUEUED_BYTES} bytes wait.`);
-        } else {
-          this.queue.push(line);
-          this.queued += line.length;
-          this.pump();
-        }
-      } catch {
-        // stdout is gone: nothing to write to
-      }
-    }
-
-    private handOff(rest: Buffer): void {
-      this.handed = rest;
-      process.stdout.write(rest, () => {
-        this.handed = undefined;
-        this.pump();
-      });
-    }
-
-    private pump(): void {
-      if (this.handed !== undefined || this.queued === 0 || this.timer !== undefined) return;
-      const out = process.stdout as Stdout;
-      if (out.writableLength > 0 || typeof out.fd !== 'number') {
-        // The app's own output is queued: ours goes after it.
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.pump();
-        }, 1).unref();
-        return;
-      }
-      const chunk = this.take();
-      const n = tryWrite(out.fd, chunk);
-      if (n < chunk.length) this.handOff(chunk.subarray(n));
-    }
-
-    private take(): Buffer {
-      const chunk = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue);
-      this.queue = [];
-      this.queued = 0;
-      return chunk;
-    }
-
-    /** On exit: the unwritten end of the handed-off part, then the queue, blocking. */
-    flushSync(): void {
-      this.flushPending();
-      const fd = (process.stdout as Stdout).fd;
-      if (typeof fd !== 'number') return;
-      const parts: Buffer[] = [];
-      if (this.handed !== undefined) {
-        const left = (process.stdout as Stdout)._handle?.writeQueueSize;
-        const n = typeof left === 'number' ? Math.min(left, this.handed.length) : this.handed.length;
-        if (n > 0) parts.push(this.handed.subarray(this.handed.length - n));
-      }
-      if (this.queued > 0) parts.push(this.take());
-      let buf = Buffer.concat(parts);
-      const deadline = Date.now() + EXIT_WAIT_MS;
-      try {
-        while (buf.length > 0 && Date.now() < deadline) {
-          const n = tryWrite(fd, buf);
-          if (n === 0) Atomics.wait(sleeper, 0, 0, 1);
-          buf = buf.subarray(n);
-        }
-      } catch {
-        // stdout closed while exiting
-      }
-    }
-
-    async drain(): Promise<void> {
-      this.flushPending();
-      while (this.queued > 0 || this.handed !== undefined) await new Promise((r) => setTimeout(r, 5).unref());
-    }
-
-    override close(): void {
-      process.removeListener('exit', this.flushOnExit);
-      clearTimeout(this.timer);
     }
   }
 

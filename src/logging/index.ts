@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import type { Feature } from '../feature';
 import type { ResponseInfo } from '../requests/http-server';
 import { createAccessLog, levelEnabled } from './access';
-import { configureLogging, drainLogging, lineSink } from './shared';
+import { configureLogging, drainLogging, lineSink, sharedLogger } from './shared';
 import { setLogSink } from '../diag';
 
 export function createLogging(config: Config): Feature {
@@ -18,12 +18,12 @@ export function createLogging(config: Config): Feature {
   return {
     onResponse: wantAccess ? (info) => access?.(info) : undefined,
     bind(running) {
-      const logger = configureLogging({ config, service: running.service, sendsLogs: running.sendsLogs, file: true });
+      configureLogging({ config, service: running.service, sendsLogs: running.sendsLogs, file: true });
       // otelkit's own messages (config, N+1, health, export, ports) become log records;
       // the logging transports' own troubles stay on stderr (they are about this logger).
       setLogSink((level, component, message) => {
         if (component.startsWith('otelkit:logging')) throw new Error('not through the logger');
-        logger.log({ level, message, component });
+        sharedLogger().log({ level, message, component });
       });
       if (wantAccess) access = createAccessLog(accessLevel, running.service, lineSink(config));
     },

@@ -6,6 +6,9 @@
  * winston is required lazily, on first use: under the preload that is after the SDK has
  * enabled @opentelemetry/instrumentation-winston, which can only patch a winston loaded
  * after it (it then adds trace ids and, with OTLP log export on, its OTLP transport).
+ * start() keeps the configuration and builds the logger with it when the first record is
+ * logged (or at once with LOG_FILE, whose transport is winston's): the access line goes to
+ * stdout without winston, so a service that logs nothing else does not load it at start.
  */
 import type { Logger } from 'winston';
 import type TransportStream from 'winston-transport';
@@ -17,7 +20,7 @@ import { componentLogger, createWarnOnce } from '../diag';
 import { installContextCapture } from './context';
 import { jsonFormat, otlpFormat, prepareFormat, textFormat } from './format';
 import { createFileTransport, type FileTransport } from './file';
-import { createConsoleTransport, type ConsoleTransport } from './console';
+import { createConsoleTransport, StdoutWriter, type ConsoleTransport } from './console';
 
 export interface LoggingSetup {
   readonly config: Config;
@@ -32,24 +35,40 @@ const diagLog = componentLogger('otelkit:logging');
 const kShared = Symbol.for('otelkit.logger');
 type Global = typeof globalThis & { [kShared]?: Logger };
 let file: FileTransport | undefined;
-let stdout: ConsoleTransport | undefined;
+let writer: StdoutWriter | undefined;
+/** The configuration start() gave before the logger was first needed. */
+let pending: LoggingSetup | undefined;
 
-/** The shared logger, created with console defaults on first use. */
+/** The shared logger, created on first use with start()'s configuration, else console defaults. */
 export function sharedLogger(): Logger {
   const g = globalThis as Global;
   if (g[kShared] === undefined) {
-    const config = loadConfig(process.env, () => undefined);
-    g[kShared] = build({ config, service: serviceName(config), sendsLogs: false, file: false });
+    let setup = pending;
+    pending = undefined;
+    if (setup === undefined) {
+      const config = loadConfig(process.env, () => undefined);
+      setup = { config, service: serviceName(config), sendsLogs: false, file: false };
+    }
+    g[kShared] = build(setup);
   }
   return g[kShared];
 }
 
-/** Applies Config to the shared logger (creating it if needed). Never throws. */
-export function configureLogging(setup: LoggingSetup): Logger {
+/**
+ * Applies Config to the shared logger: now if it exists or LOG_FILE is set, else when it
+ * is first used. Never throws.
+ */
+export function configureLogging(setup: LoggingSetup): void {
   const g = globalThis as Global;
-  if (g[kShared] === undefined) g[kShared] = build(setup);
-  else apply(g[kShared], setup);
-  return g[kShared];
+  if (g[kShared] !== undefined) apply(g[kShared], setup);
+  else if (setup.file && setup.config.logFile) g[kShared] = build(setup);
+  else pending = setup;
+}
+
+/** stdout, one writer per process (src/logging/console.ts). */
+function stdoutWriter(): StdoutWriter {
+  writer ??= new StdoutWriter((key, message) => warnOnce(key, message));
+  return writer;
 }
 
 /**
@@ -75,7 +94,7 @@ export function lineSink(config: Config): LineSink {
       return file !== undefined;
     },
     write(consoleLine, fileLine) {
-      stdout?.append(consoleLine);
+      stdoutWriter().append(consoleLine);
       if (fileLine !== undefined) file?.log({ [MESSAGE_KEY]: fileLine }, noop);
     },
   };
@@ -83,7 +102,7 @@ export function lineSink(config: Config): LineSink {
 
 /** Waits for stdout and LOG_FILE to have everything logged so far. */
 export async function drainLogging(): Promise<void> {
-  await Promise.all([stdout?.drain(), file?.drain()]);
+  await Promise.all([writer?.drain(), file?.drain()]);
 }
 
 function build(setup: LoggingSetup): Logger {
@@ -100,11 +119,7 @@ const warnOnce = createWarnOnce(diagLog);
 function apply(logger: Logger, setup: LoggingSetup): void {
   const winston = require('winston') as typeof import('winston');
   const { config } = setup;
-  const previousConsole = stdout;
-  stdout = createConsoleTransport({
-    format: config.jsonLogs ? jsonFormat() : textFormat(process.stdout.isTTY === true),
-    onWarning: (key, message) => warnOnce(key, message),
-  });
+  const stdout: ConsoleTransport = createConsoleTransport(config.jsonLogs ? jsonFormat() : textFormat(process.stdout.isTTY === true), stdoutWriter());
   const transports: TransportStream[] = [stdout];
   const previous = file;
   file = undefined;
@@ -129,7 +144,6 @@ function apply(logger: Logger, setup: LoggingSetup): void {
     transports,
   });
   previous?.close();
-  previousConsole?.close();
   const isOtlp = (t: TransportStream) => t.constructor.name === 'OpenTelemetryTransportV3';
   if (setup.sendsLogs && !logger.transports.some(isOtlp)) {
     // winston was loaded before the instrumentation could patch it: add its transport here.
