@@ -168,3 +168,27 @@ test('with OTEL_SDK_DISABLED=true the logger still writes to the console, and no
     await app.stop();
   }
 });
+
+test('the exported logger is usable at once, and winston is loaded only when it is first used', async () => {
+  const app = await startApp(fixture('lazy-logger-app.js'), {
+    env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), OTEL_SERVICE_NAME: 'lazy-logger', ENABLE_JSON_LOGS: 'true' },
+    readyPattern: /PROBE /,
+  });
+  try {
+    const probe = JSON.parse(/PROBE (.*)/.exec(app.stdout())[1]);
+    assert.deepEqual(probe, { winstonAtStart: false, level: 'debug', sameMethod: true, hasChild: true, isStream: true });
+    const lines = await until(() => {
+      const all = jsonLines(app.stdout()).filter((l) => typeof l.step === 'number');
+      return all.length === 3 && all;
+    });
+    assert.deepEqual(lines.map((l) => [l.level, l.message, l.step]), [
+      ['debug', 'debug line after the level was set', 1],
+      ['info', 'info line through a destructured method', 2],
+      ['warn', 'child line', 3],
+    ]);
+    assert.ok(lines.every((l) => l.service === 'lazy-logger'), JSON.stringify(lines));
+    assert.equal(lines[2].component, 'billing');
+  } finally {
+    await app.stop();
+  }
+});
