@@ -9,7 +9,7 @@
  * store collapses its lowest bins past BIN_LIMIT (never reached for durations between
  * 1 µs and days: about 1,400 bins cover that range at 1 %).
  */
-import { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
+import type { LogCollapsingLowestDenseDDSketch } from '@datadog/sketches-js';
 import { mergeSketchWire, sketchToWire, type SketchWire } from './sketch-wire';
 
 export const RELATIVE_ACCURACY = 0.01;
@@ -19,8 +19,12 @@ const BIN_LIMIT = 2048;
 
 export type Sketch = LogCollapsingLowestDenseDDSketch;
 
+let SketchClass: typeof LogCollapsingLowestDenseDDSketch | undefined;
+
+/** A sketch; the library is loaded with the first (when the first span ends), not at start. */
 export function createSketch(): Sketch {
-  return new LogCollapsingLowestDenseDDSketch({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
+  SketchClass ??= (require('@datadog/sketches-js') as typeof import('@datadog/sketches-js')).LogCollapsingLowestDenseDDSketch;
+  return new SketchClass({ relativeAccuracy: RELATIVE_ACCURACY, binLimit: BIN_LIMIT });
 }
 
 /** Durations as sent between the processes of a service (src/cluster). */
