@@ -34,9 +34,11 @@ export function createAccessLog(level: string, service: string, sink: LineSink):
     const rest = `{"request_id":${JSON.stringify(redactString(info.requestId))},"trace_id":"${info.traceId}","span_id":"${info.spanId}",`
       + `"method":"${info.method}","path":${JSON.stringify(path)}${name === undefined ? '' : `,"route":${JSON.stringify(name)}`},`
       + `"status":${info.status}${info.aborted ? ',"aborted":true' : ''},"duration_ms":${ms}}`;
-    const json = `{"timestamp":"${timestamp}"${head},"message":${JSON.stringify(message)}${serviceJson},${rest.slice(1)}`;
+    // The JSON line only where it is written: JSON on the console, or LOG_FILE.
+    const toFile = sink.toFile;
+    const json = sink.json || toFile ? `{"timestamp":"${timestamp}"${head},"message":${JSON.stringify(message)}${serviceJson},${rest.slice(1)}` : '';
     const consoleLine = sink.json ? json : `${timestamp} ${shownLevel}${source}${escapeControls(message)} ${rest}`;
-    sink.write(consoleLine, sink.toFile ? json : undefined);
+    sink.write(consoleLine, toFile ? json : undefined);
   };
 }
 
