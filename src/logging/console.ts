@@ -157,15 +157,11 @@ export class StdoutWriter {
   }
 }
 
-export interface ConsoleTransport extends TransportStream {
-  log(info: Record<string | symbol, unknown>, callback?: () => void): void;
-}
-
-type Ctor = new (format: Format, writer: StdoutWriter) => ConsoleTransport;
+type Ctor = new (format: Format, writer: StdoutWriter) => TransportStream;
 let StdoutTransport: Ctor | undefined;
 
 /** The winston transport that writes formatted records through `writer`. */
-export function createConsoleTransport(format: Format, writer: StdoutWriter): ConsoleTransport {
+export function createConsoleTransport(format: Format, writer: StdoutWriter): TransportStream {
   return new (consoleClass())(format, writer);
 }
 
@@ -174,7 +170,7 @@ function consoleClass(): Ctor {
   // winston re-exports winston-transport's base class as winston.Transport.
   const { Transport } = require('winston') as { Transport: typeof TransportStream };
 
-  class Console extends Transport implements ConsoleTransport {
+  class Console extends Transport {
     constructor(format: Format, private readonly writer: StdoutWriter) {
       super({ format });
     }

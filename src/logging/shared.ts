@@ -20,7 +20,7 @@ import { componentLogger, createWarnOnce } from '../diag';
 import { installContextCapture } from './context';
 import { jsonFormat, otlpFormat, prepareFormat, textFormat } from './format';
 import { createFileTransport, type FileTransport } from './file';
-import { createConsoleTransport, StdoutWriter, type ConsoleTransport } from './console';
+import { createConsoleTransport, StdoutWriter } from './console';
 
 export interface LoggingSetup {
   readonly config: Config;
@@ -43,12 +43,8 @@ let pending: LoggingSetup | undefined;
 export function sharedLogger(): Logger {
   const g = globalThis as Global;
   if (g[kShared] === undefined) {
-    let setup = pending;
+    const setup = pending ?? consoleDefaults();
     pending = undefined;
-    if (setup === undefined) {
-      const config = loadConfig(process.env, () => undefined);
-      setup = { config, service: serviceName(config), sendsLogs: false, file: false };
-    }
     g[kShared] = build(setup);
   }
   return g[kShared];
@@ -65,9 +61,15 @@ export function configureLogging(setup: LoggingSetup): void {
   else pending = setup;
 }
 
+/** The console as the environment sets it, for a logger used before (or without) start(). */
+function consoleDefaults(): LoggingSetup {
+  const config = loadConfig(process.env, () => undefined);
+  return { config, service: serviceName(config), sendsLogs: false, file: false };
+}
+
 /** stdout, one writer per process (src/logging/console.ts). */
 function stdoutWriter(): StdoutWriter {
-  writer ??= new StdoutWriter((key, message) => warnOnce(key, message));
+  writer ??= new StdoutWriter(warnOnce);
   return writer;
 }
 
@@ -119,8 +121,7 @@ const warnOnce = createWarnOnce(diagLog);
 function apply(logger: Logger, setup: LoggingSetup): void {
   const winston = require('winston') as typeof import('winston');
   const { config } = setup;
-  const stdout: ConsoleTransport = createConsoleTransport(config.jsonLogs ? jsonFormat() : textFormat(process.stdout.isTTY === true), stdoutWriter());
-  const transports: TransportStream[] = [stdout];
+  const transports: TransportStream[] = [createConsoleTransport(config.jsonLogs ? jsonFormat() : textFormat(process.stdout.isTTY === true), stdoutWriter())];
   const previous = file;
   file = undefined;
   let fileError: Error | undefined;

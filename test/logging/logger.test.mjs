@@ -176,7 +176,7 @@ test('the exported logger is usable at once, and winston is loaded only when it 
   });
   try {
     const probe = JSON.parse(/PROBE (.*)/.exec(app.stdout())[1]);
-    assert.deepEqual(probe, { winstonAtStart: false, level: 'debug', sameMethod: true, hasChild: true, isStream: true });
+    assert.deepEqual(probe, { winstonAtStart: false, level: 'debug', sameMethod: true, hasChild: true, isStream: true, instanceOfLogger: true });
     const lines = await until(() => {
       const all = jsonLines(app.stdout()).filter((l) => typeof l.step === 'number');
       return all.length === 3 && all;
