@@ -3,6 +3,7 @@
 #
 #   sh scripts/with-node.sh npm run test:node      # the node on PATH if it is new enough, else Node 24
 #   NODE_MAJOR=22 sh scripts/with-node.sh node -v  # exactly the 22 line
+#   NODE_MAJOR=22.15 sh scripts/with-node.sh …      # 22.15.0, the oldest Node otelkit supports
 #
 # A Node that is not installed is fetched once from the npm registry (the node-<os>-<arch>
 # packages carry the official binaries) into .node/<version>/ of this repository.
@@ -16,7 +17,8 @@ version_for() {
   case "$1" in
     22) echo 22.23.5 ;;
     24) echo 24.22.3 ;;
-    *) echo "with-node: NODE_MAJOR must be 22 or 24, not '$1'" >&2; exit 2 ;;
+    22.15) echo 22.15.0 ;;
+    *) echo "with-node: NODE_MAJOR must be 22, 24 or 22.15, not '$1'" >&2; exit 2 ;;
   esac
 }
 
@@ -28,7 +30,7 @@ if command -v node >/dev/null 2>&1; then
   minor=${rest%%.*}
   if [ -z "$want" ]; then
     if [ "$major" -gt 22 ] || { [ "$major" -eq 22 ] && [ "$minor" -ge 15 ]; }; then exec "$@"; fi
-  elif [ "$major" = "$want" ]; then
+  elif [ "$major" = "$want" ] || [ "$current" = "$(version_for "$want")" ]; then
     exec "$@"
   fi
 fi

@@ -24,6 +24,7 @@ import { buildResource } from './resource';
 import { buildSampler, spanLimits } from './sdk-options';
 import { construct, selectInstrumentations } from './instrumentations';
 import { buildOnFirstLoad } from './instrumentations/deferred';
+import { wrapModules, wrapModulesOf } from './instrumentations/esm-filter';
 import type { CatalogueEntry } from './instrumentations/catalogue';
 import { createMetricExporter, exportersFor, exportingSpanProcessors, otlpTarget, otlpUrls } from './export/otlp';
 import { createDelivery } from './export/delivery';
@@ -117,12 +118,16 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const active = [...instrumentations.names];
   let waiting = instrumentations.deferred.length;
   const providers = { tracerProvider, meterProvider, loggerProvider: logExport?.provider };
+  // Under --import, the ES-module hook wraps the modules of these only (esm-filter.ts).
+  instrumentations.instrumentations.forEach(wrapModulesOf);
+  for (const entry of instrumentations.deferred) wrapModules(entry.modules);
   const deregister = registerInstrumentations({ ...providers, instrumentations: instrumentations.instrumentations });
   const later: Array<() => void> = [];
   const build = (entry: CatalogueEntry) => {
     waiting--;
     const instrumentation = construct(entry, { config, sendLogs: sendsLogs });
     if (instrumentation !== undefined) {
+      wrapModulesOf(instrumentation);
       later.push(registerInstrumentations({ ...providers, instrumentations: [instrumentation] }));
       active.push(entry.name);
     }
@@ -191,6 +196,7 @@ function registerAdded(
       continue;
     }
     try {
+      wrapModulesOf(item);
       undo.push(registerInstrumentations({ ...providers, instrumentations: [item] }));
       names.push(name);
     } catch (err) {

@@ -1,6 +1,8 @@
 // Additions to what otelkit builds, without a change to the app: an instrumentation, a span
 // processor and resource attributes from a module named in OTELKIT_EXTENSIONS, and an
-// extension that throws costing one warning.
+// extension that throws costing one warning. The added instrumentation patches a CommonJS
+// library under --require and an ES-module library under --import (the ES-module hook
+// wraps the modules of added instrumentations too).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp, fixture, get } from './helpers/app.mjs';
@@ -8,9 +10,10 @@ import { startReceiver } from './helpers/otlp-receiver.mjs';
 
 const SERVER = 2;
 
-test('OTELKIT_EXTENSIONS adds an instrumentation, a span processor and resource attributes', async () => {
+for (const [file, preload] of [['app.js', 'require'], ['app.mjs', 'import']]) test(`OTELKIT_EXTENSIONS adds an instrumentation, a span processor and resource attributes (${file} under --${preload})`, async () => {
   const receiver = await startReceiver();
-  const app = await startApp(fixture('extensions/app.js'), {
+  const app = await startApp(fixture(`extensions/${file}`), {
+    preload,
     env: {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_BSP_SCHEDULE_DELAY: '100',

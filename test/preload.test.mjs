@@ -98,25 +98,3 @@ test('cjs-app.js exports spans over OTLP/gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)
     await receiver.close();
   }
 });
-
-test('under --import, a package that arrives as an ES module is patched (Koa router layers are spans)', async () => {
-  const receiver = await startReceiver();
-  const app = await startApp(fixture('koa-esm-app.mjs'), {
-    preload: 'import',
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) },
-  });
-  try {
-    assert.deepEqual((await get(`${app.url}/users/7`)).json, { id: '7' });
-    const [server, layer] = await receiver.waitFor((s) => {
-      const server = s.spans.find((x) => x.kind === SERVER);
-      const layer = s.spans.find((x) => x.scope === '@opentelemetry/instrumentation-koa');
-      return server && layer && [server, layer];
-    });
-    assert.equal(layer.name, 'router - /users/:id');
-    assert.equal(layer.traceId, server.traceId);
-    assert.equal(server.name, 'GET /users/:id');
-  } finally {
-    await app.stop();
-    await receiver.close();
-  }
-});

@@ -92,7 +92,7 @@ export async function startApp(file, options = {}) {
 export async function runApp(file, options = {}) {
   const preload = options.preload === undefined ? 'require' : options.preload;
   const nodeArgs = preload === 'require' ? ['--require', REGISTER_CJS] : preload === 'import' ? ['--import', REGISTER_ESM] : [];
-  const child = spawn(process.execPath, [...nodeArgs, file, ...(options.args ?? [])], {
+  const child = spawn(options.execPath ?? process.execPath, [...nodeArgs, file, ...(options.args ?? [])], {
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
