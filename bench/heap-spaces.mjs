@@ -3,12 +3,12 @@
 // how much survives each scavenge, how large the young generation (new space) and the old
 // space grew, and the peak RSS. Not part of `npm run bench`.
 //
-// V8 doubles the young generation (up to 2 × 16 MB on 64-bit Node 20) once the bytes that
-// survived scavenges since the last growth exceed its capacity, and does not shrink it under
-// load: a steady few tens of KB surviving each scavenge is enough to take it to the maximum
-// within seconds, while a process whose scavenges find next to nothing alive stays small.
+// V8 doubles the young generation once the bytes that survived scavenges since the last
+// growth exceed its capacity, and does not shrink it under load: a steady few tens of KB
+// surviving each scavenge takes it to 64 MB within seconds and 128 MB within a minute on
+// Node 24, while a process whose scavenges find next to nothing alive stays small.
 //
-//   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,otelkit,otelkit-otlp]
+//   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,otelkit,otelkit-no-access,otelkit-otlp]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ROOT, freePort, peakRssMb, startReceiver, stopServer, machineLine, hasCommand } from './lib/proc.mjs';
@@ -39,23 +39,35 @@ async function measure(name, nodeArgs, env) {
   const args = ['--trace-gc-nvp', '--require', `${ROOT}bench/lib/heap-probe.cjs`, ...nodeArgs, `${ROOT}${appFile}`];
   const [cmd, argv] = cores ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(cmd, argv, { env: { PATH: process.env.PATH, PORT: String(port), OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...env }, cwd: ROOT });
-  let out = '';
+  // The GC trace is one line per collection: read line by line, keeping only the scavenges
+  // of the measured run (a long run's trace is larger than a string can hold).
+  let listening = false;
+  let measuring = false;
+  let partial = '';
   let err = '';
-  child.stdout.on('data', (d) => { out += d; });
+  const survived = [];
+  const field = (line, key) => Number(new RegExp(`\\b${key}=(\\d+)`).exec(line)?.[1] ?? 0);
+  child.stdout.on('data', (d) => {
+    const lines = (partial + d).split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      if (!listening && line.includes('LISTENING')) listening = true;
+      else if (measuring && / gc=s /.test(line)) survived.push(field(line, 'new_space_survived') + field(line, 'promoted'));
+    }
+  });
   child.stderr.on('data', (d) => { err += d; });
-  await until(() => /LISTENING/.test(out), `${name} did not start: ${err}`);
+  await until(() => listening, `${name} did not start: ${err}`);
   const url = `http://127.0.0.1:${port}${path}`;
   await load(url, { seconds: Number(opts.warmup), connections: Number(opts.connections), cpu: cores ? 1 : undefined });
-  const from = out.length;
+  measuring = true;
   const { rps } = await load(url, { seconds: Number(opts.seconds), connections: Number(opts.connections), cpu: cores ? 1 : undefined });
+  measuring = false;
   const rss = peakRssMb(child.pid);
   child.kill('SIGUSR2');
   await until(() => /HEAP /.test(err), `${name} wrote no heap figures: ${err}`);
   await stopServer(child);
   const peak = JSON.parse(/HEAP (.*)/.exec(err)[1]);
-  const field = (line, key) => Number(new RegExp(`\\b${key}=(\\d+)`).exec(line)?.[1] ?? 0);
-  const scavenges = out.slice(from).split('\n').filter((l) => / gc=s /.test(l));
-  const survived = scavenges.map((l) => field(l, 'new_space_survived') + field(l, 'promoted'));
+  const scavenges = survived;
   const total = survived.reduce((a, b) => a + b, 0);
   const mb = (bytes) => (bytes / 1048576).toFixed(1);
   console.log(`| ${name} | ${rps.toFixed(0)} | ${scavenges.length} | ${(total / Math.max(1, scavenges.length) / 1024).toFixed(0)} | ${mb(total)} | ${mb(peak.new_space)} | ${mb(peak.old_space)} | ${rss.toFixed(0)} |`);
@@ -66,6 +78,7 @@ const otelkit = ['--require', `${ROOT}dist/register.js`];
 const configs = {
   bare: [[], {}],
   otelkit: [otelkit, {}],
+  'otelkit-no-access': [otelkit, { OTELKIT_ACCESS_LOG: 'off' }],
   'otelkit-otlp': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
 };
 console.log(`${opts.app}, ${opts.seconds} s of wrk -c${opts.connections} after ${opts.warmup} s of warm-up (${process.version})\n`);
