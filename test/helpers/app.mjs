@@ -104,6 +104,26 @@ export async function runApp(file, options = {}) {
   return { code, signal, stdout, stderr };
 }
 
+/**
+ * Runs a fixture under the preload to completion while its stdout is not read for the
+ * first `pauseMs` (a reader that falls behind), then read to the end.
+ */
+export async function runWithStdoutPaused(file, env, pauseMs) {
+  const child = spawn(process.execPath, ['--require', REGISTER_CJS, file], {
+    env: childEnv({ OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout.pause();
+  await new Promise((r) => setTimeout(r, pauseMs));
+  const chunks = [];
+  child.stdout.on('data', (d) => chunks.push(d));
+  child.stdout.resume();
+  const [code] = await once(child, 'close');
+  return { code, stderr, stdout: Buffer.concat(chunks).toString('utf8') };
+}
+
 export async function get(url, headers = {}) {
   const res = await fetch(url, { headers });
   const text = await res.text();

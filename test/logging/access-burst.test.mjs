@@ -3,29 +3,16 @@
 // request's line arrives once, whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fixture, childEnv, REGISTER_CJS, freePort } from '../helpers/app.mjs';
+import { fixture, runWithStdoutPaused } from '../helpers/app.mjs';
 
 test('300 access lines in bursts, 4 KB paths, stdout paused, natural exit: each line once and whole', async () => {
   const count = 300;
-  const child = spawn(process.execPath, ['--require', REGISTER_CJS, fixture('access-burst.js')], {
-    env: childEnv({ OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), ENABLE_JSON_LOGS: 'true', COUNT: String(count) }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  child.stdout.pause();
-  await new Promise((r) => setTimeout(r, 1000));
-  const chunks = [];
-  child.stdout.on('data', (d) => chunks.push(d));
-  child.stdout.resume();
-  const [code] = await once(child, 'exit');
+  const { code, stderr, stdout } = await runWithStdoutPaused(fixture('access-burst.js'), { ENABLE_JSON_LOGS: 'true', COUNT: String(count) }, 1000);
   assert.equal(code, 0, stderr);
   assert.match(stderr, new RegExp(`SENT ${count}`));
 
   const seen = new Map();
-  for (const line of Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean)) {
+  for (const line of stdout.split('\n').filter(Boolean)) {
     const record = JSON.parse(line); // a torn or merged line would not parse
     if (record.component !== 'http') continue;
     const m = /^\/burst\/(\d+)\/(x+)$/.exec(record.path);

@@ -3,29 +3,16 @@
 // reader reads again every line arrives, once, in order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fixture, childEnv, REGISTER_CJS, freePort } from '../helpers/app.mjs';
+import { fixture, runWithStdoutPaused } from '../helpers/app.mjs';
 
 test('stdout not read for 2 s during a burst: no stall, no torn line, nothing lost', async () => {
-  const child = spawn(process.execPath, ['--require', REGISTER_CJS, fixture('log-burst.js')], {
-    env: childEnv({ OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), ENABLE_JSON_LOGS: 'true', RATE: '5000', DURATION_MS: '1000', PAD: '400', APP_ECHO: '1' }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  child.stdout.pause();
-  await new Promise((r) => setTimeout(r, 2000));
-  const chunks = [];
-  child.stdout.on('data', (d) => chunks.push(d));
-  child.stdout.resume();
-  const [code] = await once(child, 'exit');
+  const { code, stderr, stdout } = await runWithStdoutPaused(fixture('log-burst.js'), { ENABLE_JSON_LOGS: 'true', RATE: '5000', DURATION_MS: '1000', PAD: '400', APP_ECHO: '1' }, 2000);
   assert.equal(code, 0, stderr);
 
   const [, burstMs, ticks] = /BURST_MS (\d+) TICKS (\d+)/.exec(stderr).map(Number);
   assert.ok(burstMs < 1800, `logging 5,000 lines took ${burstMs} ms while stdout was not read`);
 
-  const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
+  const lines = stdout.split('\n').filter(Boolean);
   const seqs = [];
   const appLines = [];
   for (const line of lines) {
