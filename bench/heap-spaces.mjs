@@ -67,10 +67,9 @@ async function measure(name, nodeArgs, env) {
   await until(() => /HEAP /.test(err), `${name} wrote no heap figures: ${err}`);
   await stopServer(child);
   const peak = JSON.parse(/HEAP (.*)/.exec(err)[1]);
-  const scavenges = survived;
   const total = survived.reduce((a, b) => a + b, 0);
   const mb = (bytes) => (bytes / 1048576).toFixed(1);
-  console.log(`| ${name} | ${rps.toFixed(0)} | ${scavenges.length} | ${(total / Math.max(1, scavenges.length) / 1024).toFixed(0)} | ${mb(total)} | ${mb(peak.new_space)} | ${mb(peak.old_space)} | ${rss.toFixed(0)} |`);
+  console.log(`| ${name} | ${rps.toFixed(0)} | ${survived.length} | ${(total / Math.max(1, survived.length) / 1024).toFixed(0)} | ${mb(total)} | ${mb(peak.new_space)} | ${mb(peak.old_space)} | ${rss.toFixed(0)} |`);
 }
 
 const receiver = await startReceiver(cores ? 1 : undefined);
