@@ -88,7 +88,12 @@ export async function startApp(file, options = {}) {
   };
 }
 
-/** Runs a fixture to completion. */
+/**
+ * Runs a fixture to completion and reads its output to the end. With `pauseStdoutMs` its
+ * stdout is not read for that long first (a reader that falls behind).
+ * @param {string} file fixture path
+ * @param {{ preload?: 'require' | 'import' | null, env?: object, args?: string[], execPath?: string, pauseStdoutMs?: number }} options
+ */
 export async function runApp(file, options = {}) {
   const preload = options.preload === undefined ? 'require' : options.preload;
   const nodeArgs = preload === 'require' ? ['--require', REGISTER_CJS] : preload === 'import' ? ['--import', REGISTER_ESM] : [];
@@ -96,32 +101,17 @@ export async function runApp(file, options = {}) {
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  const [code, signal] = await once(child, 'exit');
-  return { code, signal, stdout, stderr };
-}
-
-/**
- * Runs a fixture under the preload to completion while its stdout is not read for the
- * first `pauseMs` (a reader that falls behind), then read to the end.
- */
-export async function runWithStdoutPaused(file, env, pauseMs) {
-  const child = spawn(process.execPath, ['--require', REGISTER_CJS, file], {
-    env: childEnv({ OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const closed = once(child, 'close');
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
-  child.stdout.pause();
-  await new Promise((r) => setTimeout(r, pauseMs));
+  if (options.pauseStdoutMs) {
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, options.pauseStdoutMs));
+  }
   const chunks = [];
-  child.stdout.on('data', (d) => chunks.push(d));
-  child.stdout.resume();
-  const [code] = await once(child, 'close');
-  return { code, stderr, stdout: Buffer.concat(chunks).toString('utf8') };
+  child.stdout.on('data', (d) => chunks.push(d)).resume();
+  const [code, signal] = await closed;
+  return { code, signal, stdout: Buffer.concat(chunks).toString('utf8'), stderr };
 }
 
 export async function get(url, headers = {}) {

@@ -1,7 +1,10 @@
 // Load and process readings for the reliability suite: a keep-alive HTTP driver that can
-// send any method Node's client accepts, percentiles, and /proc readings of a child.
+// send any method Node's client accepts, percentiles, /proc readings of a child and its
+// memory after a full GC.
 import http from 'node:http';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Sends `count` requests with `concurrency` in flight over keep-alive sockets.
@@ -74,6 +77,27 @@ export function percentile(xs, q) {
 /** Resident set size of a process, MiB. */
 export function rssMb(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+}
+
+/**
+ * Node arguments and environment that let `memoryAfterGc` read a child's memory: the
+ * memory-probe preload and --expose-gc. Spread into startApp's nodeArgs and env.
+ */
+export function memoryProbe() {
+  const file = join(mkdtempSync(join(tmpdir(), 'otelkit-memory-')), 'usage.json');
+  return { nodeArgs: ['--expose-gc', '--require', join(import.meta.dirname, '../fixtures/memory-probe.js')], env: { MEMORY_PROBE_FILE: file }, file };
+}
+
+/** A child's process.memoryUsage() in MiB right after a full GC in it (see memoryProbe). */
+export async function memoryAfterGc(child, probe) {
+  rmSync(probe.file, { force: true });
+  child.kill('SIGUSR2');
+  for (let waited = 0; !existsSync(probe.file); waited += 20) {
+    if (waited > 10_000) throw new Error('the memory probe did not answer');
+    await sleep(20);
+  }
+  const usage = JSON.parse(readFileSync(probe.file, 'utf8'));
+  return { heapMb: usage.heapUsed / 1048576, rssMb: usage.rss / 1048576 };
 }
 
 /** Open file descriptors of a process. */

@@ -3,11 +3,11 @@
 // request's line arrives once, whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixture, runWithStdoutPaused } from '../helpers/app.mjs';
+import { fixture, freePort, runApp } from '../helpers/app.mjs';
 
 test('300 access lines in bursts, 4 KB paths, stdout paused, natural exit: each line once and whole', async () => {
   const count = 300;
-  const { code, stderr, stdout } = await runWithStdoutPaused(fixture('access-burst.js'), { ENABLE_JSON_LOGS: 'true', COUNT: String(count) }, 1000);
+  const { code, stderr, stdout } = await runApp(fixture('access-burst.js'), { env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), ENABLE_JSON_LOGS: 'true', COUNT: String(count) }, pauseStdoutMs: 1000 });
   assert.equal(code, 0, stderr);
   assert.match(stderr, new RegExp(`SENT ${count}`));
 

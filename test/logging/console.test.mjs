@@ -3,10 +3,10 @@
 // reader reads again every line arrives, once, in order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixture, runWithStdoutPaused } from '../helpers/app.mjs';
+import { fixture, freePort, runApp } from '../helpers/app.mjs';
 
 test('stdout not read for 2 s during a burst: no stall, no torn line, nothing lost', async () => {
-  const { code, stderr, stdout } = await runWithStdoutPaused(fixture('log-burst.js'), { ENABLE_JSON_LOGS: 'true', RATE: '5000', DURATION_MS: '1000', PAD: '400', APP_ECHO: '1' }, 2000);
+  const { code, stderr, stdout } = await runApp(fixture('log-burst.js'), { env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()), ENABLE_JSON_LOGS: 'true', RATE: '5000', DURATION_MS: '1000', PAD: '400', APP_ECHO: '1' }, pauseStdoutMs: 2000 });
   assert.equal(code, 0, stderr);
 
   const [, burstMs, ticks] = /BURST_MS (\d+) TICKS (\d+)/.exec(stderr).map(Number);
