@@ -97,7 +97,7 @@ export async function memoryAfterGc(child, probe) {
     await sleep(20);
   }
   const usage = JSON.parse(readFileSync(probe.file, 'utf8'));
-  return { heapMb: usage.heapUsed / 1048576, rssMb: usage.rss / 1048576 };
+  return { heapMb: usage.heapUsed / 1048576, externalMb: usage.external / 1048576, rssMb: usage.rss / 1048576 };
 }
 
 /** Open file descriptors of a process. */
