@@ -7,7 +7,7 @@
  * The keys are the API's own: createContextKey() is Symbol.for(description), precisely so
  * that every copy of the API and SDK agrees on them.
  */
-import { createContextKey, type Context, type Span } from '@opentelemetry/api';
+import { createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
 import type { RPCMetadata } from '@opentelemetry/core';
 import { REQUEST_ID_KEY } from './request-id';
 
@@ -35,13 +35,26 @@ class LinkedContext implements Context {
   }
 }
 
-class RequestContext implements Context {
+export class RequestContext implements Context {
   constructor(
     private readonly parent: Context,
-    private readonly span: Span,
+    private span: Span,
     private readonly rpc: RPCMetadata,
     private readonly requestId: string,
   ) {}
+
+  /**
+   * The span has ended: from now on the context holds only its ids. An ended span records
+   * nothing more (isRecording() is false, every change is ignored), so code that still runs
+   * in this context — the app's own 'finish' listeners, its timers, the connection's
+   * keep-alive timer until the next request — sees the same trace and span ids and the same
+   * behaviour, and the ended span with its attributes is not kept alive by it.
+   */
+  spanEnded(): void {
+    const ids = trace.wrapSpanContext(this.span.spanContext());
+    this.span = ids;
+    if (this.rpc.span !== undefined) this.rpc.span = ids;
+  }
 
   getValue(key: symbol): unknown {
     if (key === SPAN_KEY) return this.span;
@@ -59,6 +72,6 @@ class RequestContext implements Context {
   }
 }
 
-export function requestContext(parent: Context, span: Span, rpc: RPCMetadata, requestId: string): Context {
+export function requestContext(parent: Context, span: Span, rpc: RPCMetadata, requestId: string): RequestContext {
   return new RequestContext(parent, span, rpc, requestId);
 }

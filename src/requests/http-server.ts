@@ -19,7 +19,7 @@ import {
 } from '@opentelemetry/api';
 import { RPCType, type RPCMetadata } from '@opentelemetry/core';
 import { chooseRequestId } from './request-id';
-import { requestContext } from './context';
+import { requestContext, type RequestContext } from './context';
 import type { StartServerSpan } from './server-span';
 import { expressRoute } from './express-route';
 import { createRouteTemplates } from './route-template';
@@ -80,6 +80,7 @@ class RequestState implements Timed {
     readonly rpc: RPCMetadata,
     readonly requestId: string,
     readonly scheme: string,
+    readonly context: RequestContext,
   ) {}
 }
 
@@ -143,8 +144,9 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
       : propagation.extract(ROOT_CONTEXT, headers);
     const span = startSpan(method, attributes, parent);
     const rpc: RPCMetadata = { type: RPCType.HTTP, span };
-    attach(requestContext(parent, span, rpc, requestId));
-    res[kState] = new RequestState(startMs, method, path, span, rpc, requestId, scheme);
+    const context = requestContext(parent, span, rpc, requestId);
+    attach(context);
+    res[kState] = new RequestState(startMs, method, path, span, rpc, requestId, scheme, context);
     res.on('close', onResponseClose);
   }
 
@@ -173,6 +175,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     }
     span.end(now); // a performance.now() reading: the SDK's way of giving the end time
+    state.context.spanEnded();
 
     if (onResponse !== undefined) {
       const { traceId, spanId } = span.spanContext();
