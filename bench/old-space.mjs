@@ -26,7 +26,7 @@ const APPS = {
 };
 const path = APPS[opts.app];
 if (!path) throw new Error(`--app must be one of ${Object.keys(APPS).join(', ')}`);
-const receiver = await startReceiver();
+const receiver = opts['no-export'] ? undefined : await startReceiver();
 const promPort = await freePort();
 const app = await startApp(fixture(`${opts.app}-app.js`), {
   preload: opts.bare ? null : 'require',
@@ -34,7 +34,7 @@ const app = await startApp(fixture(`${opts.app}-app.js`), {
   env: {
     OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort),
     OTEL_METRIC_EXPORT_INTERVAL: '60000',
-    ...(opts['no-export'] ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }),
+    ...(receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } : {}),
   },
 });
 const request = (i) => ({ method: NODE_METHODS[i % NODE_METHODS.length], path: path(i) });
@@ -65,5 +65,5 @@ try {
   }
 } finally {
   await app.stop();
-  await receiver.close();
+  await receiver?.close();
 }

@@ -7,7 +7,7 @@
  * The keys are the API's own: createContextKey() is Symbol.for(description), precisely so
  * that every copy of the API and SDK agrees on them.
  */
-import { createContextKey, trace, type Context, type Span } from '@opentelemetry/api';
+import { createContextKey, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import type { RPCMetadata } from '@opentelemetry/core';
 import { REQUEST_ID_KEY } from './request-id';
 
@@ -50,10 +50,9 @@ export class RequestContext implements Context {
    * keep-alive timer until the next request — sees the same trace and span ids and the same
    * behaviour, and the ended span with its attributes is not kept alive by it.
    */
-  spanEnded(): void {
-    const ids = trace.wrapSpanContext(this.span.spanContext());
-    this.span = ids;
-    if (this.rpc.span !== undefined) this.rpc.span = ids;
+  spanEnded(ids: SpanContext): void {
+    this.span = trace.wrapSpanContext(ids);
+    this.rpc.span = this.span;
   }
 
   getValue(key: symbol): unknown {

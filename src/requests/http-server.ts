@@ -175,10 +175,11 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     }
     span.end(now); // a performance.now() reading: the SDK's way of giving the end time
-    state.context.spanEnded();
+    const ids = span.spanContext();
+    state.context.spanEnded(ids);
 
     if (onResponse !== undefined) {
-      const { traceId, spanId } = span.spanContext();
+      const { traceId, spanId } = ids;
       onResponse({ method, route, template, path: state.path, status, aborted, durationMs, requestId: state.requestId, traceId, spanId }, req);
     }
   }

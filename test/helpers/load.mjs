@@ -2,7 +2,7 @@
 // send any method Node's client accepts, percentiles, /proc readings of a child and its
 // memory after a full GC.
 import http from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -83,8 +83,9 @@ export function rssMb(pid) {
  * Node arguments and environment that let `memoryAfterGc` read a child's memory: the
  * memory-probe preload and --expose-gc. Spread into startApp's nodeArgs and env.
  */
+let probes = 0;
 export function memoryProbe() {
-  const file = join(mkdtempSync(join(tmpdir(), 'otelkit-memory-')), 'usage.json');
+  const file = join(tmpdir(), `otelkit-memory-${process.pid}-${++probes}.json`);
   return { nodeArgs: ['--expose-gc', '--require', join(import.meta.dirname, '../fixtures/memory-probe.js')], env: { MEMORY_PROBE_FILE: file }, file };
 }
 
@@ -97,6 +98,7 @@ export async function memoryAfterGc(child, probe) {
     await sleep(20);
   }
   const usage = JSON.parse(readFileSync(probe.file, 'utf8'));
+  rmSync(probe.file);
   return { heapMb: usage.heapUsed / 1048576, externalMb: usage.external / 1048576, rssMb: usage.rss / 1048576 };
 }
 
