@@ -9,8 +9,8 @@
 //   CALLERS=onRequestStart,…                    and who calls functions whose names contain these, by inclusive cost
 // configurations: bare, als, headers, als+headers (bench/apps/floor.js), otelkit,
 // otelkit-no-pg, otelkit-no-access, otelkit-unsampled, otelkit-otlp,
-// otelkit-otlp-no-metrics, otelkit-extension, stock-otlp; with PREVIOUS=DIR also
-// previous and previous-otlp (that build, embedded and exporting)
+// otelkit-otlp-no-metrics, stock-otlp; with PREVIOUS=DIR also previous and previous-otlp
+// (that build, embedded and exporting); with EXTENSION=MODULE also otelkit-extension
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,8 +120,8 @@ const configs = {
   'otelkit-no-pg': [otelkit, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' }],
   // Without the access line: what logging one line per request costs.
   'otelkit-no-access': [otelkit, { OTELKIT_ACCESS_LOG: 'off' }],
-  // An A/B of an addition without a rebuild: EXTENSION=/path/to/module (OTELKIT_EXTENSIONS).
-  'otelkit-extension': [otelkit, { OTELKIT_EXTENSIONS: process.env.EXTENSION ?? '' }],
+  // An addition through OTELKIT_EXTENSIONS, without a rebuild: EXTENSION=/path/to/module.
+  ...(process.env.EXTENSION && { 'otelkit-extension': [otelkit, { OTELKIT_EXTENSIONS: process.env.EXTENSION }] }),
   'otelkit-unsampled': [otelkit, { OTEL_TRACES_SAMPLER: 'always_off' }],
   'otelkit-otlp': [otelkit, exporting],
   // Spans and logs over OTLP, metrics only on the Prometheus endpoint: what the second
