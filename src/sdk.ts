@@ -31,6 +31,7 @@ import { createDelivery } from './export/delivery';
 import { startLogExport, type LogExport } from './export/logs';
 import { installExportErrorHandler } from './export/error-handler';
 import { createPrometheusReader, type PrometheusReader } from './metrics/prometheus';
+import { summingMeterProvider } from './metrics/summed-counters';
 import { RequestIdPropagator } from './requests/request-id';
 import { createHttpServerInstrumentation, type HttpServerInstrumentation, type ResponseInfo } from './requests/http-server';
 import { dbMetricViews } from './db/views';
@@ -41,6 +42,8 @@ import type { IncomingMessage } from 'node:http';
 export { VERSION };
 
 const log = componentLogger('otelkit');
+const PG_INSTRUMENTATION = '@opentelemetry/instrumentation-pg';
+const PG_POOL_COUNTERS: ReadonlySet<string> = new Set(['db.client.connection.count', 'db.client.connection.pending_requests']);
 
 /** What the application (start() options, OTELKIT_EXTENSIONS) adds, in NodeSDK's shapes. */
 export interface Additions {
@@ -118,17 +121,26 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const active = [...instrumentations.names];
   let waiting = instrumentations.deferred.length;
   const providers = { tracerProvider, meterProvider, loggerProvider: logExport?.provider };
+  const meter = meterProvider.getMeter('otelkit', VERSION);
+  // The pg pool's connection counters are summed in the process (metrics/summed-counters.ts).
+  const pgProviders = { ...providers, meterProvider: summingMeterProvider(meterProvider, PG_POOL_COUNTERS, meter) };
+  const register = (list: Instrumentation[]): (() => void) => {
+    const pg = list.filter((i) => i.instrumentationName === PG_INSTRUMENTATION);
+    const undo = [registerInstrumentations({ ...providers, instrumentations: list.filter((i) => !pg.includes(i)) })];
+    if (pg.length > 0) undo.push(registerInstrumentations({ ...pgProviders, instrumentations: pg }));
+    return () => undo.forEach((fn) => fn());
+  };
   // Under --import, the ES-module hook wraps the modules of these only (esm-filter.ts).
   instrumentations.instrumentations.forEach(wrapModulesOf);
   for (const entry of instrumentations.deferred) wrapModules(entry.modules);
-  const deregister = registerInstrumentations({ ...providers, instrumentations: instrumentations.instrumentations });
+  const deregister = register(instrumentations.instrumentations);
   const later: Array<() => void> = [];
   const build = (entry: CatalogueEntry) => {
     waiting--;
     const instrumentation = construct(entry, { config, sendLogs: sendsLogs });
     if (instrumentation !== undefined) {
       wrapModulesOf(instrumentation);
-      later.push(registerInstrumentations({ ...providers, instrumentations: [instrumentation] }));
+      later.push(register([instrumentation]));
       active.push(entry.name);
     }
     return instrumentation;
@@ -139,7 +151,6 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const added = registerAdded(additions.instrumentations ?? [], providers);
 
   const tracer = tracerProvider.getTracer('otelkit', VERSION);
-  const meter = meterProvider.getMeter('otelkit', VERSION);
   let httpServer: HttpServerInstrumentation | undefined;
   if (instrumentations.httpServer) {
     httpServer = createHttpServerInstrumentation({
