@@ -42,11 +42,14 @@ class SummedUpDownCounter implements UpDownCounter {
   private readonly root: Node = new Map();
   private count = 0;
 
-  constructor(private readonly target: UpDownCounter, private readonly queue: Series[]) {}
+  constructor(private readonly target: UpDownCounter, private readonly queue: Series[], private readonly flushAll: () => void) {}
 
   add(value: number, attributes?: Attributes, context?: Context): void {
     const series = typeof value === 'number' && context === undefined ? this.find(attributes ?? {}) : undefined;
     if (series === undefined) {
+      // The SDK's path: what was summed goes first, so the SDK meets series in the order
+      // they were first added and its cardinality limit keeps the ones it would have kept.
+      this.flushAll();
       this.target.add(value, attributes, context);
       return;
     }
@@ -105,7 +108,7 @@ export function summingMeterProvider(provider: MeterProvider, names: ReadonlySet
       hooked = true;
       hook.createObservableGauge('otelkit.internal.flush', { description: 'Observes nothing: hands summed counter adds to the SDK before each collection.' }).addCallback(flush);
     }
-    const counter = new SummedUpDownCounter(meter.createUpDownCounter(name, options), queue);
+    const counter = new SummedUpDownCounter(meter.createUpDownCounter(name, options), queue, flush);
     counters.set(key, counter);
     return counter;
   };
