@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { summingMeterProvider } from '../dist/src/metrics/summed-counters.js';
+import { heapAfterGc } from './helpers/tracing.mjs';
 
 class Reader extends MetricReader {
   constructor(temporality) {
@@ -108,4 +109,19 @@ test('past 2,000 series the adds take the SDK path and its cardinality limit', a
   const [a, b] = [await collected(plain.reader), await collected(summed.reader)];
   assert.ok(a.some((row) => row.includes('otel.metric.overflow')), 'the SDK put the series past its limit into its overflow series');
   assert.deepEqual(b, a);
+});
+
+test('the table stays bounded: 200,000 new series past the limit make nothing new in it', async () => {
+  const summed = setup(true, AggregationTemporality.CUMULATIVE);
+  const add = (from, to) => {
+    for (let i = from; i < to; i++) summed.count.add(1, { 'db.client.connection.state': `s-${i}`, 'db.client.connection.pool.name': `pool-${i}` });
+  };
+  add(0, 2000);
+  await collected(summed.reader);
+  const before = heapAfterGc().heapUsed;
+  add(2000, 202_000);
+  await collected(summed.reader);
+  const grown = (heapAfterGc().heapUsed - before) / 2 ** 20;
+  // Two attributes per series: a table taking them in would hold 800,000 more maps (well over 100 MB).
+  assert.ok(grown < 8, `heap grew ${grown.toFixed(1)} MB`);
 });

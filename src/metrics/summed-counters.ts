@@ -63,21 +63,29 @@ class SummedUpDownCounter implements UpDownCounter {
   /**
    * The series of these attributes, walked key by key and value by value through nested maps
    * (keys and values are the caller's strings, whose hashes V8 keeps). Undefined for values
-   * that are arrays or objects and past the limit: those take the SDK's path.
+   * that are arrays or objects and for new series past the limit: those take the SDK's path.
    */
   private find(attributes: Attributes): Series | undefined {
+    // Past the limit nothing new is made: the table stays bounded whatever comes.
+    const full = this.count >= MAX_SERIES;
     let node = this.root;
     for (const key in attributes) {
       const value = attributes[key];
       if (typeof value === 'object' && value !== null) return undefined;
       let values = node.get(key) as Node | undefined;
-      if (values === undefined) node.set(key, (values = new Map()));
+      if (values === undefined) {
+        if (full) return undefined;
+        node.set(key, (values = new Map()));
+      }
       let next = values.get(value) as Node | undefined;
-      if (next === undefined) values.set(value, (next = new Map()));
+      if (next === undefined) {
+        if (full) return undefined;
+        values.set(value, (next = new Map()));
+      }
       node = next;
     }
     const found = node.get(LEAF) as Series | undefined;
-    if (found !== undefined || this.count >= MAX_SERIES) return found;
+    if (found !== undefined || full) return found;
     const created = new Series({ ...attributes }, this.target);
     this.count++;
     node.set(LEAF, created);
