@@ -125,3 +125,38 @@ test('the table stays bounded: 200,000 new series past the limit make nothing ne
   // Two attributes per series: a table taking them in would hold 800,000 more maps (well over 100 MB).
   assert.ok(grown < 8, `heap grew ${grown.toFixed(1)} MB`);
 });
+
+test("a pool's acquire and release adds reach the SDK's counter once per changed series per collection", async () => {
+  const reader = new Reader(AggregationTemporality.CUMULATIVE);
+  const provider = new MeterProvider({ readers: [reader] });
+  let handed = 0;
+  // The provider under the summing one, counting the adds its up-down counters receive.
+  const counting = {
+    getMeter: (...scope) => ({
+      createUpDownCounter: (name, options) => {
+        const counter = provider.getMeter(...scope).createUpDownCounter(name, options);
+        return { add: (...args) => { handed++; counter.add(...args); } };
+      },
+    }),
+  };
+  const meter = summingMeterProvider(counting, NAMES, provider.getMeter('otelkit')).getMeter('@opentelemetry/instrumentation-pg', '0.77.0');
+  const count = meter.createUpDownCounter('db.client.connection.count', { unit: '{connection}' });
+  const used = { 'db.client.connection.state': 'used', 'db.client.connection.pool.name': 'p' };
+  const idle = { 'db.client.connection.state': 'idle', 'db.client.connection.pool.name': 'p' };
+  count.add(1, idle);
+  for (let query = 0; query < 1000; query++) {
+    count.add(1, used);
+    count.add(-1, idle);
+    count.add(-1, used);
+    count.add(1, idle);
+  }
+  assert.equal(handed, 0, 'nothing reaches the SDK between collections');
+  const { resourceMetrics } = await reader.collect();
+  assert.equal(handed, 2, 'one add per series: both are new');
+  const values = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'db.client.connection.count').dataPoints.map((p) => p.value).sort();
+  assert.deepEqual(values, [0, 1]);
+  count.add(1, used);
+  count.add(-1, used);
+  await reader.collect();
+  assert.equal(handed, 2, 'adds that cancel out hand nothing over');
+});

@@ -102,7 +102,6 @@ class SummedUpDownCounter implements UpDownCounter {
 export function summingMeterProvider(provider: MeterProvider, names: ReadonlySet<string>, hook: Meter): MeterProvider {
   const queue: Series[] = [];
   const counters = new Map<string, SummedUpDownCounter>();
-  let hooked = false;
   const flush = (): void => {
     for (let i = 0; i < queue.length; i++) queue[i].flush();
     queue.length = 0;
@@ -112,8 +111,7 @@ export function summingMeterProvider(provider: MeterProvider, names: ReadonlySet
     // keeps its sums, as the SDK keeps one storage per instrument.
     const existing = counters.get(key);
     if (existing !== undefined) return existing;
-    if (!hooked) {
-      hooked = true;
+    if (counters.size === 0) {
       hook.createObservableGauge('otelkit.internal.flush', { description: 'Observes nothing: hands summed counter adds to the SDK before each collection.' }).addCallback(flush);
     }
     const counter = new SummedUpDownCounter(meter.createUpDownCounter(name, options), queue, flush);
