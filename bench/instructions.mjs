@@ -7,6 +7,7 @@
 //   PROFILE=40 node bench/instructions.mjs …   also prints the 40 costliest functions of
 //                                             each configuration (self cost, JS named)
 //   CALLERS=onRequestStart,…                    and who calls functions whose names contain these, by inclusive cost
+//   CALLEES=encodeSpans,…                       and what functions whose names contain these call, by inclusive cost
 // configurations: bare, als, headers, als+headers (bench/apps/floor.js), otelkit,
 // otelkit-no-pg, otelkit-no-access, otelkit-unsampled, otelkit-otlp,
 // otelkit-otlp-no-metrics, stock-otlp; with PREVIOUS=DIR also previous and previous-otlp
@@ -26,6 +27,7 @@ const requests = Number(n);
 const DRAIN_MS = Number(process.env.DRAIN_MS ?? 6000);
 const PROFILE = Number(process.env.PROFILE ?? 0);
 const CALLERS = process.env.CALLERS ? process.env.CALLERS.split(',') : [];
+const CALLEES = process.env.CALLEES ? process.env.CALLEES.split(',') : [];
 
 async function sink() {
   const { createServer } = await import('node:http');
@@ -69,7 +71,7 @@ async function measure(name, nodeArgs, env) {
   // the batch processor has sent them (its default delay is 5 s).
   await new Promise((r) => setTimeout(r, DRAIN_MS));
   const seconds = (performance.now() - began) / 1000;
-  const { main: busy, others } = dumpCount(dir, child.pid, PROFILE > 0 && ((file) => console.log(profile(file, child.pid, requests, PROFILE, CALLERS))));
+  const { main: busy, others } = dumpCount(dir, child.pid, PROFILE > 0 && ((file) => console.log(profile(file, child.pid, requests, PROFILE, CALLERS, CALLEES))));
   const idleSeconds = Number(process.env.IDLE_SECONDS ?? 15);
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));
   const idle = dumpCount(dir, child.pid).main / idleSeconds;

@@ -35,6 +35,7 @@ import { summingMeterProvider } from './metrics/summed-counters';
 import { RequestIdPropagator } from './requests/request-id';
 import { createHttpServerInstrumentation, type HttpServerInstrumentation, type ResponseInfo } from './requests/http-server';
 import { dbMetricViews } from './db/views';
+import { sharedStorageViews } from './metrics/shared-storage';
 import { VERSION } from './version';
 import { componentLogger } from './diag';
 import type { IncomingMessage } from 'node:http';
@@ -100,7 +101,9 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
       exportTimeoutMillis: Math.min(30_000, config.metricExportIntervalMs),
     }));
   }
-  const meterProvider = new MeterProvider({ resource, readers, views: [...dbMetricViews(), ...(additions.views ?? [])] });
+  const appViews = additions.views ?? [];
+  const views = [...dbMetricViews(), ...sharedStorageViews('otelkit', readers, appViews), ...appViews];
+  const meterProvider = new MeterProvider({ resource, readers, views });
   metrics.setGlobalMeterProvider(meterProvider);
 
   const spanProcessors = [

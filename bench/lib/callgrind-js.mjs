@@ -1,6 +1,7 @@
 // Reads a callgrind dump and attributes its self cost to functions, naming JIT-compiled
 // JavaScript through the perf map V8 writes with --perf-basic-prof (/tmp/perf-PID.map).
-// Used by `PROFILE=N node bench/instructions.mjs …` to print the N costliest functions.
+// Used by `PROFILE=N node bench/instructions.mjs …` to print the N costliest functions, the
+// callers of some (CALLERS=…) and what others call (CALLEES=…).
 import { readFileSync, existsSync } from 'node:fs';
 
 /**
@@ -69,7 +70,7 @@ function rows(byName, requests, top) {
  * The `top` costliest functions (self cost), JIT code named, per request; and for each
  * function named in `callersOf`, its callers by the inclusive cost of their calls to it.
  */
-export function profile(dumpFile, pid, requests, top, callersOf = []) {
+export function profile(dumpFile, pid, requests, top, callersOf = [], calleesOf = []) {
   const ranges = perfMap(pid);
   const named = (fn) => {
     const address = /^0x([0-9a-f]+)$/.exec(fn);
@@ -83,6 +84,10 @@ export function profile(dumpFile, pid, requests, top, callersOf = []) {
   for (const target of callersOf) {
     const into = [...calls].filter(([key]) => named(key.split('\0')[0]).includes(target));
     out.push(`callers of ${target} (inclusive instructions per request):`, ...rows(sumByName(into, (key) => named(key.split('\0')[1])), requests, 25));
+  }
+  for (const target of calleesOf) {
+    const from = [...calls].filter(([key]) => named(key.split('\0')[1]).includes(target));
+    out.push(`callees of ${target} (inclusive instructions per request):`, ...rows(sumByName(from, (key) => named(key.split('\0')[0])), requests, 25));
   }
   return out.join('\n');
 }
