@@ -1,5 +1,5 @@
 // Cost of otelkit's OTLP span encoder on the spans an Express+pg request makes: 256 server spans
-// (otelkit's own, attributes as the request path builds them) and 256 pg query spans (SDK
+// (otelkit's own, attributes as the request path builds them) and 256 pg query spans (the SDK's
 // Tracer), encoded as one 512-span batch ITER times after WARM batches; ns per span.
 //   npm run build && node bench/span-encoder.mjs        DIST=/other/checkout for another build
 // Instructions per span (machine-independent): run it under valgrind --tool=callgrind
@@ -11,14 +11,15 @@ const require = createRequire(ROOT + '/');
 const { TracerProvider, ParentBasedSampler, AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor, RandomIdGenerator } = require('@opentelemetry/sdk-trace');
 const { ROOT_CONTEXT, SpanKind, trace } = require('@opentelemetry/api');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
-const { serverSpans } = require(`${ROOT}/dist/src/requests/server-span.js`);
+const { OtelkitTracerProvider } = require(`${ROOT}/dist/src/tracing/tracer.js`);
 const { encodeSpans } = require(`${ROOT}/dist/src/export/span-encoder.js`);
 const sampler = new ParentBasedSampler({ root: new AlwaysOnSampler() });
 const resource = resourceFromAttributes({ 'service.name': 'bench', 'service.version': '1.0.0', 'deployment.environment.name': 'production', 'host.name': 'box', 'process.pid': 1234, 'telemetry.sdk.name': 'opentelemetry', 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.version': '3.0.0' });
 const exporter = new InMemorySpanExporter();
 const proc = new SimpleSpanProcessor({ exporter });
 const tracer = new TracerProvider({ sampler, resource, spanProcessors: [proc] }).getTracer('@opentelemetry/instrumentation-pg', '0.75.0');
-const start = serverSpans({ sampler, idGenerator: new RandomIdGenerator(), processors: [proc], resource, scope: { name: 'otelkit', version: '0.1.0' }, limits: {} });
+const otelkit = new OtelkitTracerProvider({ sampler, idGenerator: new RandomIdGenerator(), resource, spanLimits: {}, spanProcessors: [proc] }).getTracer('otelkit', '0.1.0');
+const start = (name, attributes, ctx) => otelkit.startTrusted(name, SpanKind.SERVER, attributes, ctx);
 for (let i = 0; i < 256; i++) {
   const s = start('GET', { 'http.request.method': 'GET', 'url.path': `/users/${i}`, 'url.scheme': 'http', 'network.protocol.version': '1.1', 'request.id': crypto.randomUUID(), 'user_agent.original': 'wrk/4.2', 'client.address': '127.0.0.1' }, ROOT_CONTEXT);
   s.setAttribute('http.response.status_code', 200);

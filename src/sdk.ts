@@ -9,14 +9,14 @@
  * configured: see docs/ARCHITECTURE.md for the start-up figures and
  * test/sdk/conformance.test.mjs for the check that the exported data is NodeSDK's.
  */
-import { context, metrics, propagation, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { context, metrics, propagation, SpanKind, trace, type Meter, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
-import { RandomIdGenerator, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { serverSpans } from './requests/server-span';
+import { RandomIdGenerator, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { OtelkitTracerProvider } from './tracing/tracer';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from './config';
 import type { AppInfo } from './app-info';
@@ -114,7 +114,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const sampler = buildSampler(config);
   const idGenerator = new RandomIdGenerator();
   const limits = spanLimits(config);
-  const tracerProvider = new TracerProvider({ resource, sampler, idGenerator, spanLimits: limits, spanProcessors });
+  const tracerProvider = new OtelkitTracerProvider({ resource, sampler, idGenerator, spanLimits: limits, spanProcessors });
   trace.setGlobalTracerProvider(tracerProvider);
 
   const logExport: LogExport | undefined = exporters.logs.includes('otlp') ? startLogExport(config, resource, delivery) : undefined;
@@ -157,8 +157,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   let httpServer: HttpServerInstrumentation | undefined;
   if (instrumentations.httpServer) {
     httpServer = createHttpServerInstrumentation({
-      // Made like the provider's own spans, with its parts (server-span.ts).
-      startSpan: serverSpans({ sampler, idGenerator, processors: spanProcessors, resource, scope: { name: 'otelkit', version: VERSION }, limits }),
+      startSpan: (name, attributes, parent) => tracer.startTrusted(name, SpanKind.SERVER, attributes, parent),
       meter,
       attach: (ctx) => contextManager.attach(ctx),
       requestIdHeader: config.requestIdHeader,

@@ -20,7 +20,6 @@ import {
 import { RPCType, type RPCMetadata } from '@opentelemetry/core';
 import { chooseRequestId } from './request-id';
 import { requestContext, type RequestContext } from './context';
-import type { StartServerSpan } from './server-span';
 import { expressRoute } from './express-route';
 import { createRouteTemplates } from './route-template';
 import { kState, patchWriteHead, type Timed, type Tracked } from './response-headers';
@@ -47,6 +46,9 @@ export interface ResponseInfo {
 
 /** OpenTelemetry's recommended buckets for http.server.request.duration, in seconds. */
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/** Starts the server span; `attributes` becomes the span's own object: valid values, none undefined. */
+export type StartServerSpan = (name: string, attributes: Attributes, parent: Context) => Span;
 
 export interface HttpServerOptions {
   readonly startSpan: StartServerSpan;

@@ -53,7 +53,8 @@ const comparable = (attributes, drop = new Set()) =>
 const appFrames = (attributes) => {
   const stack = attributes['exception.stacktrace'];
   if (typeof stack !== 'string') return attributes;
-  const kept = stack.split('\n').filter((line) => !/node_modules|\(node:|at node:/.test(line)).join('\n');
+  // Library frames differ by design (otelkit's tracer is in dist/ here, in node_modules once installed).
+  const kept = stack.split('\n').filter((line) => !/node_modules|\/dist\/otelkit\.js|\(node:|at node:/.test(line)).join('\n');
   return { ...attributes, 'exception.stacktrace': kept };
 };
 const shape = (span) => ({

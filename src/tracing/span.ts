@@ -1,47 +1,32 @@
 /**
- * The server span of an HTTP request, made here rather than by the SDK Tracer. It is the one
- * span every request pays for, and the Tracer cleans the attributes it is given twice
- * (each value checked with a fresh WeakSet) and stores them one keyed write at a time;
- * here the attributes otelkit builds (known keys, valid values) become the span's own
- * object as they are (docs/ARCHITECTURE.md has the measured cost).
+ * The SDK Span's behaviour, for the spans otelkit's tracer makes (tracer.ts): the SDK's
+ * SpanImpl only takes attributes the Tracer has already cleaned twice, so a span made here
+ * takes its attributes cleaned once, or as they are when otelkit built them itself.
  *
- * Everything else is the SDK's behaviour, with the SDK's parts: the tracer provider's
- * sampler and id generator decide and name the span, its span processors see it start,
- * end and ending in their order, the span limits apply, and what application code does to
- * the active span (attributes, events, exceptions, links, status, name) goes through the
- * same checks as in the SDK's Span (`@opentelemetry/core`'s maybeAddAttribute,
- * cleanAttributes, cleanSimpleAttributes). test/sdk/conformance.test.mjs and
- * test/requests/server-span.test.mjs compare what is exported with the stock SDK's.
+ * Everything a span does after it starts is the SDK Span's, with the SDK's parts: its span
+ * processors see it start, end and ending in their order, the span limits apply, and what
+ * code does to a span (attributes, events, exceptions, links, status, name) goes through
+ * the same checks as in the SDK's Span (`@opentelemetry/core`'s maybeAddAttribute,
+ * cleanAttributes, cleanSimpleAttributes). test/sdk/conformance.test.mjs,
+ * test/tracing/tracer.test.mjs and test/requests/server-span.test.mjs compare what is
+ * exported with the stock SDK's.
  */
 import {
-  diag, INVALID_SPAN_CONTEXT, SamplingDecision, SpanKind, SpanStatusCode, TraceFlags, trace,
+  diag, SpanKind, SpanStatusCode,
   type Attributes, type AttributeValue, type Context, type Exception, type HrTime, type Link, type Span,
   type SpanContext, type SpanStatus, type TimeInput,
 } from '@opentelemetry/api';
 import {
   AddAttributeDecision, addHrTimes, cleanAttributes, cleanSimpleAttributes, hrTime, hrTimeDuration, isTimeInput, isTimeInputHrTime,
-  isTracingSuppressed, maybeAddAttribute, millisToHrTime, type InstrumentationScope,
+  maybeAddAttribute, millisToHrTime, type InstrumentationScope,
 } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { IdGenerator, ReadableSpan, Sampler, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 
-export interface ServerSpanOptions {
-  readonly sampler: Sampler;
-  readonly idGenerator: IdGenerator;
-  /** The tracer provider's processors, in its order. */
-  readonly processors: readonly SpanProcessor[];
-  readonly resource: Resource;
-  readonly scope: InstrumentationScope;
-  readonly limits: SpanLimits;
-}
-
-/** Starts a server span. `attributes` becomes the span's own object: valid values, none undefined. */
-export type StartServerSpan = (name: string, attributes: Attributes, parent: Context) => Span;
-
-type Limits = Required<SpanLimits>;
+export type Limits = Required<SpanLimits>;
 
 /** The limits with the TracerProvider's defaults filled in. */
-function withDefaults(limits: SpanLimits): Limits {
+export function withDefaults(limits: SpanLimits): Limits {
   return {
     attributeCountLimit: limits.attributeCountLimit ?? 128,
     attributeValueLengthLimit: limits.attributeValueLengthLimit ?? Infinity,
@@ -52,79 +37,78 @@ function withDefaults(limits: SpanLimits): Limits {
   };
 }
 
-interface Shared {
+/** What every span of one tracer shares. */
+export interface Shared {
   readonly processors: readonly SpanProcessor[];
   readonly resource: Resource;
   readonly scope: InstrumentationScope;
   readonly limits: Limits;
 }
 
-export function serverSpans(options: ServerSpanOptions): StartServerSpan {
-  const shared: Shared = { processors: options.processors, resource: options.resource, scope: options.scope, limits: withDefaults(options.limits) };
-  const { sampler, idGenerator } = options;
-  return function startServerSpan(name, attributes, parent) {
-    if (isTracingSuppressed(parent)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-    const parentContext = trace.getSpanContext(parent);
-    const validParent = parentContext !== undefined && trace.isSpanContextValid(parentContext) ? parentContext : undefined;
-    const spanId = idGenerator.generateSpanId();
-    const traceId = validParent?.traceId ?? idGenerator.generateTraceId();
-    const result = sampler.shouldSample(parent, traceId, name, SpanKind.SERVER, attributes, []);
-    const traceFlags = result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
-    const spanContext: SpanContext = { traceId, spanId, traceFlags, traceState: result.traceState ?? validParent?.traceState };
-    if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
-    const span = new ServerSpan(shared, spanContext, validParent, name, attributes);
-    if (result.attributes !== undefined) span.setAttributes(result.attributes);
-    for (const processor of shared.processors) processor.onStart(span, parent);
-    return span;
-  };
+/** A span's start: the attributes are the span's own object from here on. */
+export interface SpanStart {
+  readonly context: SpanContext;
+  readonly parent: SpanContext | undefined;
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly attributes: Attributes;
+  readonly attributesCount: number;
+  readonly droppedAttributesCount: number;
+  readonly links: Link[];
+  readonly startTime: TimeInput | undefined;
 }
 
 /** The SDK's TimeInput reading: a number no later than performance.now() is a performance timestamp. */
-function timeOf(input: TimeInput | undefined, startTime: HrTime, startPerf: number, offsetMs: number): HrTime {
-  if (typeof input === 'number') return input <= performance.now() ? hrTime(input + offsetMs) : millisToHrTime(input);
+function timeOf(input: TimeInput | undefined, span: RecordingSpan): HrTime {
+  if (typeof input === 'number') return input <= performance.now() ? hrTime(input + span.offsetMs) : millisToHrTime(input);
   if (input instanceof Date) return millisToHrTime(input.getTime());
   if (isTimeInputHrTime(input)) return input;
-  return addHrTimes(startTime, millisToHrTime(performance.now() - startPerf));
+  if (span.startTimeProvided) return millisToHrTime(Date.now());
+  return addHrTimes(span.startTime, millisToHrTime(performance.now() - span.startPerf));
 }
 
-class ServerSpan implements Span, ReadableSpan {
-  readonly kind = SpanKind.SERVER;
+export class RecordingSpan implements Span, ReadableSpan {
+  readonly kind: SpanKind;
   readonly startTime: HrTime;
   readonly attributes: Attributes;
-  links: Link[] = [];
+  readonly parentSpanContext: SpanContext | undefined;
+  name: string;
+  links: Link[];
   events: TimedEvent[] = [];
   endTime: HrTime = [0, 0];
   duration: HrTime = [-1, -1];
   status: SpanStatus = { code: SpanStatusCode.UNSET };
   ended = false;
-  droppedAttributesCount = 0;
+  droppedAttributesCount: number;
   droppedEventsCount = 0;
   droppedLinksCount = 0;
   private attributesCount: number;
-  private readonly startPerf = performance.now();
-  /** Wall-clock minus performance-timeline milliseconds, as the SDK's Span keeps it. */
-  private readonly offsetMs: number;
+  /** performance.now() at the start, and wall-clock minus performance-timeline milliseconds, as the SDK's Span keeps them. */
+  readonly startPerf = performance.now();
+  readonly offsetMs: number;
+  readonly startTimeProvided: boolean;
+  private readonly context: SpanContext;
 
-  constructor(
-    private readonly shared: Shared,
-    private readonly context: SpanContext,
-    readonly parentSpanContext: SpanContext | undefined,
-    public name: string,
-    attributes: Attributes,
-  ) {
+  constructor(private readonly shared: Shared, start: SpanStart, parentContext: Context) {
     const now = Date.now();
     this.offsetMs = now - (this.startPerf + performance.timeOrigin);
-    this.startTime = millisToHrTime(now);
-    const count = Object.keys(attributes).length;
-    const { attributeCountLimit, attributeValueLengthLimit } = shared.limits;
-    if (count <= attributeCountLimit && attributeValueLengthLimit === Infinity) {
-      this.attributes = attributes;
-      this.attributesCount = count;
+    this.context = start.context;
+    this.parentSpanContext = start.parent;
+    this.name = start.name;
+    this.kind = start.kind;
+    this.startTimeProvided = start.startTime != null;
+    this.startTime = timeOf(start.startTime ?? now, this);
+    const { linkCountLimit } = shared.limits;
+    if (start.links.length > linkCountLimit) {
+      this.links = start.links.slice(start.links.length - linkCountLimit);
+      this.droppedLinksCount = start.links.length - linkCountLimit;
     } else {
-      this.attributes = {};
-      this.attributesCount = 0;
-      this.setAttributes(attributes);
+      this.links = start.links;
     }
+    this.attributes = start.attributes;
+    this.attributesCount = start.attributesCount;
+    this.droppedAttributesCount = start.droppedAttributesCount;
+    for (const processor of shared.processors) processor.onStart(this, parentContext);
   }
 
   get resource(): Resource {
@@ -178,7 +162,7 @@ class ServerSpan implements Span, ReadableSpan {
     }
     this.events.push({
       name,
-      time: timeOf(time, this.startTime, this.startPerf, this.offsetMs),
+      time: timeOf(time, this),
       ...cleanSimpleAttributes(attributesOrTime, { attributeCountLimit: attributePerEventCountLimit, attributeValueLengthLimit }),
     });
     return this;
@@ -240,12 +224,15 @@ class ServerSpan implements Span, ReadableSpan {
       diag.error(`${this.name} ${this.context.traceId}-${this.context.spanId} - You can only call end() on a span once.`);
       return;
     }
-    this.endTime = timeOf(endTime, this.startTime, this.startPerf, this.offsetMs);
+    this.endTime = timeOf(endTime, this);
     this.duration = hrTimeDuration(this.startTime, this.endTime);
     if (this.duration[0] < 0) {
+      diag.warn('Inconsistent start and end time, startTime > endTime. Setting span duration to 0ms.', this.startTime, this.endTime);
       this.endTime = this.startTime.slice() as HrTime;
       this.duration = [0, 0];
     }
+    if (this.droppedEventsCount > 0) diag.warn(`Dropped ${this.droppedEventsCount} events because eventCountLimit reached`);
+    if (this.droppedLinksCount > 0) diag.warn(`Dropped ${this.droppedLinksCount} links because linkCountLimit reached`);
     const { processors } = this.shared;
     for (const processor of processors) processor.onEnding?.(this);
     this.ended = true;
