@@ -11,7 +11,7 @@ const WIRE_LEN = 2;
 const WIRE_FIXED32 = 5;
 const TWO_32 = 4294967296;
 
-/** A hex digit's value; other characters map as in the stock serializer's hexToBinary. */
+/** A hex digit's value, or what the stock serializer's hexToBinary makes of another character. */
 function digit(code: number): number {
   if (code >= 48 && code <= 57) return code - 48;
   if (code >= 97 && code <= 102) return code - 87;
@@ -155,8 +155,9 @@ export class ProtobufWriter {
   }
 
   /**
-   * Bytes given as a hex string (trace and span ids), read digit by digit as the stock
-   * serializer reads them: a call into Buffer#write costs more than the 8 or 16 bytes.
+   * Bytes given as a hex string (trace and span ids). Buffer#write stops at the first pair
+   * that is not hex; such an id (an app's link, say) is read digit by digit as the stock
+   * serializer reads it, so the message keeps the length it declares.
    */
   hexBytes(field: number, hex: string | undefined): void {
     if (!hex) return;
@@ -165,9 +166,10 @@ export class ProtobufWriter {
     this.rawVarint(length);
     this.ensure(length);
     const buf = this.buf;
-    let at = this.pos;
-    for (let i = 0; i < length * 2; i += 2) buf[at++] = (digit(hex.charCodeAt(i)) << 4) | digit(hex.charCodeAt(i + 1));
-    this.pos = at;
+    if (buf.write(hex, this.pos, length, 'hex') < length) {
+      for (let i = 0, at = this.pos; i < length * 2; i += 2) buf[at++] = (digit(hex.charCodeAt(i)) << 4) | digit(hex.charCodeAt(i + 1));
+    }
+    this.pos += length;
   }
 
   bytes(field: number, value: Uint8Array): void {

@@ -40,7 +40,11 @@ function makeSpans() {
           // OpenTelemetry 1.10 values: maps, byte arrays, mixed arrays, integers past 2^63.
           map: { nested: { deep: 'x', n: 2 }, list: [1, 'two'] }, bytes: new Uint8Array([0, 1, 255]), mixed: ['a', 1, true], huge: 2 ** 64,
         },
-        links: [{ context: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 0, isRemote: true }, attributes: { link: 'yes' } }],
+        links: [
+          { context: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 0, isRemote: true }, attributes: { link: 'yes' } },
+          // Ids as an app may pass them: upper case, and characters that are no hex digits at all.
+          { context: { traceId: 'A1b2C3d4E5f6A7b8C9d0E1f2A3b4C5d6', spanId: 'zz-!İ€x9ABCDEF01', traceFlags: 1 } },
+        ],
       }, remoteParent);
       span.addEvent('exception', { 'exception.message': 'boom', count: 3 });
       span.addEvent('plain');
