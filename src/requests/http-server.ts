@@ -14,6 +14,8 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { AsyncResource } from 'node:async_hooks';
 import {
   propagation, ROOT_CONTEXT, SpanStatusCode, type Attributes, type Context, type Histogram, type Meter, type Span,
 } from '@opentelemetry/api';
@@ -101,6 +103,31 @@ interface FastifyHandlerMessage {
 
 interface FastifyInstance {
   addHook(name: 'onRequest', hook: (request: { routeOptions?: { url?: unknown } }, reply: { raw?: Response }, done: () => void) => void): unknown;
+}
+
+/**
+ * Node arms a kept-alive socket's idle timer as the response finishes, inside the request's
+ * context: the timer kept that context (the request's span and ids) alive until the
+ * connection's next request, and ran the idle timeout in the last request's trace. At the
+ * end of the event-loop turn the timers of the sockets whose responses finished are armed
+ * again, the same length, from the context otelkit started in.
+ */
+let finishedSockets: Socket[] = [];
+const rearmIdleTimers = AsyncResource.bind(function rearmIdleTimers(): void {
+  const sockets = finishedSockets;
+  finishedSockets = [];
+  for (const socket of sockets) {
+    try {
+      const msecs = socket.timeout;
+      if (!socket.destroyed && typeof msecs === 'number' && msecs > 0) socket.setTimeout(msecs);
+    } catch (err) {
+      reportError('http.server idle timer', err);
+    }
+  }
+});
+
+function rearmAtTurnEnd(socket: Socket): void {
+  if (finishedSockets.push(socket) === 1) setImmediate(rearmIdleTimers);
 }
 
 export function createHttpServerInstrumentation(options: HttpServerOptions): HttpServerInstrumentation {
@@ -218,6 +245,8 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     } catch (err) {
       reportError('http.server.response.finish', err);
     }
+    const { socket } = message as { socket?: Socket };
+    if (socket !== undefined) rearmAtTurnEnd(socket);
   }
 
   function onFastifyHandler(message: unknown): void {

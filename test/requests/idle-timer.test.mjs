@@ -1,0 +1,34 @@
+// A kept-alive connection's idle timer belongs to no request: when it fires, no request's
+// trace is active, and the server still closes the idle connection on time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { startApp, fixture } from '../helpers/app.mjs';
+
+test("the idle timer of a kept-alive connection runs outside the last request's trace and still closes it", async () => {
+  const app = await startApp(fixture('idle-timer-app.js'), { env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', NODE_ENV: 'production' } });
+  try {
+    // A plain socket: Node's own client would close first, on the server's Keep-Alive hint.
+    const socket = connect(Number(new URL(app.url).port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8').on('data', (d) => { received += d; });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    for (let i = 1; i <= 3; i++) {
+      socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      for (let t = 0; t < 100 && received.split('HTTP/1.1 200').length <= i; t++) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(received.split('HTTP/1.1 200').length - 1, 3, received);
+    const began = Date.now();
+    await closed;
+    const closedAfter = Date.now() - began;
+    assert.ok(closedAfter < 3000, `closed after ${closedAfter} ms`);
+    for (let i = 0; i < 50 && !/connection idle/.test(app.stdout()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(app.stdout(), /IDLE TIMEOUT trace=none/);
+    const line = app.stdout().split('\n').find((l) => l.includes('connection idle'));
+    const entry = JSON.parse(line);
+    assert.equal(entry.trace_id, undefined, line);
+    assert.equal(entry.request_id, undefined, line);
+  } finally {
+    await app.stop();
+  }
+});
