@@ -43,6 +43,8 @@ import type { IncomingMessage } from 'node:http';
 export { VERSION };
 
 const log = componentLogger('otelkit');
+/** The scope of otelkit's own meter and tracer. */
+const SCOPE = 'otelkit';
 const PG_INSTRUMENTATION = '@opentelemetry/instrumentation-pg';
 const PG_POOL_COUNTERS: ReadonlySet<string> = new Set(['db.client.connection.count', 'db.client.connection.pending_requests']);
 
@@ -102,7 +104,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
     }));
   }
   const appViews = additions.views ?? [];
-  const views = [...dbMetricViews(), ...sharedStorageViews('otelkit', readers, appViews), ...appViews];
+  const views = [...dbMetricViews(), ...sharedStorageViews(SCOPE, readers, appViews), ...appViews];
   const meterProvider = new MeterProvider({ resource, readers, views });
   metrics.setGlobalMeterProvider(meterProvider);
 
@@ -124,7 +126,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const active = [...instrumentations.names];
   let waiting = instrumentations.deferred.length;
   const providers = { tracerProvider, meterProvider, loggerProvider: logExport?.provider };
-  const meter = meterProvider.getMeter('otelkit', VERSION);
+  const meter = meterProvider.getMeter(SCOPE, VERSION);
   // The pg pool's connection counters are summed in the process (metrics/summed-counters.ts).
   const pgProviders = { ...providers, meterProvider: summingMeterProvider(meterProvider, PG_POOL_COUNTERS, meter) };
   const register = (list: Instrumentation[]): (() => void) => {
@@ -153,7 +155,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   if (stopWatching === undefined) instrumentations.deferred.forEach(build);
   const added = registerAdded(additions.instrumentations ?? [], providers);
 
-  const tracer = tracerProvider.getTracer('otelkit', VERSION);
+  const tracer = tracerProvider.getTracer(SCOPE, VERSION);
   let httpServer: HttpServerInstrumentation | undefined;
   if (instrumentations.httpServer) {
     httpServer = createHttpServerInstrumentation({

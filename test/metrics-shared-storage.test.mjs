@@ -7,27 +7,20 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { startApp, fixture, freePort, get } from './helpers/app.mjs';
-import { startReceiver } from './helpers/otlp-receiver.mjs';
+import { fixture, get } from './helpers/app.mjs';
+import { withExportingApp } from './helpers/exporting-app.mjs';
 import { promSample, eventually } from './helpers/health.mjs';
 
 const require = createRequire(import.meta.url);
 const { sharedStorageViews } = require('../dist/src/metrics/shared-storage.js');
 const { MeterProvider, MetricReader, AggregationType, DataPointType } = require('@opentelemetry/sdk-metrics');
 
-async function withApp(env, fn) {
-  const receiver = await startReceiver();
-  const promPort = await freePort();
-  const app = await startApp(fixture('extensions/app.js'), {
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRIC_EXPORT_INTERVAL: '300', OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort), ...env },
+/** The extensions fixture app, exporting, after five requests. */
+function withApp(env, fn) {
+  return withExportingApp(fixture('extensions/app.js'), env, async (running) => {
+    for (let i = 0; i < 5; i++) assert.equal((await get(running.app.url)).status, 200);
+    await fn(running);
   });
-  try {
-    for (let i = 0; i < 5; i++) assert.equal((await get(app.url)).status, 200);
-    await fn({ app, receiver, scrape: async () => (await get(`http://127.0.0.1:${promPort}/metrics`)).text });
-  } finally {
-    await app.stop('SIGTERM');
-    await receiver.close();
-  }
 }
 
 test('a reader that aggregates histograms as exponential histograms gets them; the scrape keeps its buckets', async () => {

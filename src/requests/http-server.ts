@@ -93,6 +93,7 @@ type Response = Tracked & { [kState]?: RequestState };
 interface ServerMessage {
   request: IncomingMessage;
   response: Response;
+  socket?: Socket;
   server?: { [kOtelkitServer]?: boolean };
 }
 
@@ -236,7 +237,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
   }
 
   function onResponseFinish(message: unknown): void {
-    const { request, response } = message as ServerMessage;
+    const { request, response, socket } = message as ServerMessage;
     const state = response[kState];
     if (state === undefined) return;
     response[kState] = undefined;
@@ -245,7 +246,6 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     } catch (err) {
       reportError('http.server.response.finish', err);
     }
-    const { socket } = message as { socket?: Socket };
     if (socket !== undefined) rearmAtTurnEnd(socket);
   }
 

@@ -3,8 +3,8 @@
 // delta preference gets delta data points that add up to the same total.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
-import { startReceiver } from '../helpers/otlp-receiver.mjs';
+import { fixture, get } from '../helpers/app.mjs';
+import { withExportingApp } from '../helpers/exporting-app.mjs';
 import { promSample } from '../helpers/health.mjs';
 
 const QUERY_HISTOGRAM = 'db.client.operation.duration';
@@ -16,19 +16,7 @@ function countIn(metrics, name, temporality) {
   return metric?.points.reduce((sum, p) => sum + p.count, 0);
 }
 
-async function withApp(env, fn) {
-  const receiver = await startReceiver();
-  const promPort = await freePort();
-  const app = await startApp(fixture('cjs-app.js'), {
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRIC_EXPORT_INTERVAL: '300', OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort), ...env },
-  });
-  try {
-    await fn({ app, receiver, scrape: async () => (await get(`http://127.0.0.1:${promPort}/metrics`)).text });
-  } finally {
-    await app.stop('SIGTERM');
-    await receiver.close();
-  }
-}
+const withApp = (env, fn) => withExportingApp(fixture('cjs-app.js'), env, fn);
 
 test('cumulative OTLP metrics carry the counts the Prometheus scrape shows', async () => {
   await withApp({}, async ({ app, receiver, scrape }) => {
