@@ -8,7 +8,7 @@
 // surviving each scavenge takes it to 64 MB within seconds and 128 MB within a minute on
 // Node 24, while a process whose scavenges find next to nothing alive stays small.
 //
-//   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,otelkit,otelkit-no-access,otelkit-otlp]
+//   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,als,otelkit,otelkit-no-access,otelkit-unsampled,otelkit-otlp]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ROOT, freePort, peakRssMb, startReceiver, stopServer, machineLine, hasCommand } from './lib/proc.mjs';
@@ -74,10 +74,14 @@ async function measure(name, nodeArgs, env) {
 
 const receiver = await startReceiver(cores ? 1 : undefined);
 const otelkit = ['--require', `${ROOT}dist/register.js`];
+const floor = ['--require', `${ROOT}bench/apps/floor.js`];
 const configs = {
   bare: [[], {}],
+  // A context made current per request, without otelkit (bench/apps/floor.js).
+  als: [floor, { FLOOR: 'als' }],
   otelkit: [otelkit, {}],
   'otelkit-no-access': [otelkit, { OTELKIT_ACCESS_LOG: 'off' }],
+  'otelkit-unsampled': [otelkit, { OTEL_TRACES_SAMPLER: 'always_off' }],
   'otelkit-otlp': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
 };
 console.log(`${opts.app}, ${opts.seconds} s of wrk -c${opts.connections} after ${opts.warmup} s of warm-up (${process.version})\n`);

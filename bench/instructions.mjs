@@ -10,7 +10,7 @@
 //   CALLEES=encodeSpans,…                       and what functions whose names contain these call, by inclusive cost
 // configurations: bare, als, headers, als+headers (bench/apps/floor.js), otelkit,
 // otelkit-no-pg, otelkit-no-access, otelkit-unsampled, otelkit-otlp,
-// otelkit-otlp-no-metrics, stock-otlp; with PREVIOUS=DIR also previous and previous-otlp
+// otelkit-otlp-no-metrics, otelkit-otlp-no-logs, stock-otlp; with PREVIOUS=DIR also previous and previous-otlp
 // (that build, embedded and exporting); with EXTENSION=MODULE also otelkit-extension
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, mkdtempSync } from 'node:fs';
@@ -129,6 +129,8 @@ const configs = {
   // Spans and logs over OTLP, metrics only on the Prometheus endpoint: what the second
   // metric reader costs.
   'otelkit-otlp-no-metrics': [otelkit, { ...exporting, OTEL_METRICS_EXPORTER: 'prometheus' }],
+  // Spans and metrics over OTLP, no log export: what exporting the access line costs.
+  'otelkit-otlp-no-logs': [otelkit, { ...exporting, OTEL_LOGS_EXPORTER: 'none' }],
   'stock-otlp': [['--require', '@opentelemetry/auto-instrumentations-node/register'], exporting],
 };
 const results = {};

@@ -17,6 +17,7 @@
  * does not load winston at all until otelkit's first log record (docs/ARCHITECTURE.md).
  */
 import { writeSync } from 'node:fs';
+import { AsyncResource } from 'node:async_hooks';
 import type TransportStream from 'winston-transport';
 import type { Format } from 'logform';
 
@@ -53,6 +54,12 @@ export class StdoutWriter {
   private readonly batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
   private batched = 0;
   private scheduled = false;
+  /**
+   * The flush is scheduled from the context the writer was made in: an Immediate keeps the
+   * context it is created in until it runs, and the first request of the turn's (its span,
+   * its ids) need not live that long.
+   */
+  private readonly scheduleFlush = AsyncResource.bind(() => setImmediate(this.flushPending));
   private readonly flushOnExit = () => this.flushSync();
   private readonly flushPending = () => {
     this.scheduled = false;
@@ -87,7 +94,7 @@ export class StdoutWriter {
     this.batch[this.batched++] = 0x0a;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flushPending);
+      this.scheduleFlush();
     }
   }
 

@@ -15,7 +15,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { AsyncResource } from 'node:async_hooks';
 import {
   propagation, ROOT_CONTEXT, SpanStatusCode, type Attributes, type Context, type Histogram, type Meter, type Span,
 } from '@opentelemetry/api';
@@ -25,6 +24,7 @@ import { requestContext, type RequestContext } from './context';
 import { expressRoute } from './express-route';
 import { createRouteTemplates } from './route-template';
 import { kState, patchWriteHead, type Timed, type Tracked } from './response-headers';
+import { patchIdleTimer } from './idle-timer';
 import { reportError } from '../guard';
 import { kOtelkitServer } from '../symbols';
 
@@ -94,7 +94,7 @@ interface ServerMessage {
   request: IncomingMessage;
   response: Response;
   socket?: Socket;
-  server?: { [kOtelkitServer]?: boolean };
+  server?: { [kOtelkitServer]?: boolean; keepAliveTimeout?: number };
 }
 
 interface FastifyHandlerMessage {
@@ -104,31 +104,6 @@ interface FastifyHandlerMessage {
 
 interface FastifyInstance {
   addHook(name: 'onRequest', hook: (request: { routeOptions?: { url?: unknown } }, reply: { raw?: Response }, done: () => void) => void): unknown;
-}
-
-/**
- * Node arms a kept-alive socket's idle timer as the response finishes, inside the request's
- * context: the timer kept that context (the request's span and ids) alive until the
- * connection's next request, and ran the idle timeout in the last request's trace. At the
- * end of the event-loop turn the timers of the sockets whose responses finished are armed
- * again, the same length, from the context otelkit started in.
- */
-let finishedSockets: Socket[] = [];
-const rearmIdleTimers = AsyncResource.bind(function rearmIdleTimers(): void {
-  const sockets = finishedSockets;
-  finishedSockets = [];
-  for (const socket of sockets) {
-    try {
-      const msecs = socket.timeout;
-      if (!socket.destroyed && typeof msecs === 'number' && msecs > 0) socket.setTimeout(msecs);
-    } catch (err) {
-      reportError('http.server idle timer', err);
-    }
-  }
-});
-
-function rearmAtTurnEnd(socket: Socket): void {
-  if (finishedSockets.push(socket) === 1) setImmediate(rearmIdleTimers);
 }
 
 export function createHttpServerInstrumentation(options: HttpServerOptions): HttpServerInstrumentation {
@@ -229,6 +204,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
   function onRequestStart(message: unknown): void {
     const { request, response, server } = message as ServerMessage;
     if (server?.[kOtelkitServer]) return;
+    idleTimer.disarm();
     try {
       start(request, response);
     } catch (err) {
@@ -237,7 +213,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
   }
 
   function onResponseFinish(message: unknown): void {
-    const { request, response, socket } = message as ServerMessage;
+    const { request, response, socket, server } = message as ServerMessage;
     const state = response[kState];
     if (state === undefined) return;
     response[kState] = undefined;
@@ -246,7 +222,8 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     } catch (err) {
       reportError('http.server.response.finish', err);
     }
-    if (socket !== undefined) rearmAtTurnEnd(socket);
+    // Node arms the kept-alive socket's idle timer next, unless the connection closes.
+    if (socket !== undefined && !(response as { _last?: boolean })._last && (server?.keepAliveTimeout ?? 0) > 0) idleTimer.armFor(socket);
   }
 
   function onFastifyHandler(message: unknown): void {
@@ -275,6 +252,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     }
   }
 
+  const idleTimer = patchIdleTimer();
   const channels: Array<[string, (message: unknown) => void]> = [
     ['http.server.request.start', onRequestStart],
     ['http.server.response.finish', onResponseFinish],
@@ -288,6 +266,7 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     shutdown() {
       for (const [name, fn] of channels) unsubscribe(name, fn);
       restoreWriteHead();
+      idleTimer.restore();
     },
   };
 }

@@ -1,5 +1,6 @@
 // A kept-alive connection's idle timer belongs to no request: when it fires, no request's
-// trace is active, and the server still closes the idle connection on time.
+// trace is active, and the server still closes the idle connection on time. A timeout the
+// app sets inside a request still runs in that request's trace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -28,6 +29,28 @@ test("the idle timer of a kept-alive connection runs outside the last request's 
     const entry = JSON.parse(line);
     assert.equal(entry.trace_id, undefined, line);
     assert.equal(entry.request_id, undefined, line);
+  } finally {
+    await app.stop();
+  }
+});
+
+test("a request's own timeout on a kept-alive connection runs in that request's trace", async () => {
+  const app = await startApp(fixture('idle-timer-app.js'), { env: { OTEL_EXPORTER_PROMETHEUS_PORT: '0', NODE_ENV: 'production' } });
+  try {
+    const socket = connect(Number(new URL(app.url).port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8').on('data', (d) => { received += d; });
+    // Two answered requests first: Node has armed the connection's idle timer after each.
+    for (const [i, path] of [[1, '/'], [2, '/'], [3, '/wait']]) {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+      for (let t = 0; t < 100 && received.split('HTTP/1.1 200').length <= i; t++) await new Promise((r) => setTimeout(r, 20));
+    }
+    for (let t = 0; t < 50 && !/timeout trace=\w+$/.test(received); t++) await new Promise((r) => setTimeout(r, 20));
+    socket.destroy();
+    const last = received.slice(received.lastIndexOf('HTTP/1.1 200'));
+    const sent = /traceparent;desc="00-([0-9a-f]{32})-/.exec(last)?.[1];
+    assert.ok(sent, last);
+    assert.match(last, new RegExp(`timeout trace=${sent}$`));
   } finally {
     await app.stop();
   }
