@@ -46,9 +46,9 @@ export class RequestContext implements Context {
   /**
    * The span has ended: from now on the context holds only its ids. An ended span records
    * nothing more (isRecording() is false, every change is ignored), so code that still runs
-   * in this context — the app's own 'finish' listeners, its timers, the connection's
-   * keep-alive timer until the next request — sees the same trace and span ids and the same
-   * behaviour, and the ended span with its attributes is not kept alive by it.
+   * in this context — the app's own 'finish' listeners, its timers — sees the same trace
+   * and span ids and the same behaviour, and the ended span with its attributes is not
+   * kept alive by it.
    */
   spanEnded(ids: SpanContext): void {
     this.span = trace.wrapSpanContext(ids);
