@@ -8,7 +8,7 @@
 // surviving each scavenge takes it to 64 MB within seconds and 128 MB within a minute on
 // Node 24, while a process whose scavenges find next to nothing alive stays small.
 //
-//   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,als,otelkit,otelkit-no-access,otelkit-unsampled,otelkit-otlp]
+//   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,als,gc-observer,otelkit,otelkit-no-access,otelkit-unsampled,otelkit-no-runtime,otelkit-otlp]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ROOT, freePort, peakRssMb, startReceiver, stopServer, machineLine, hasCommand } from './lib/proc.mjs';
@@ -79,9 +79,12 @@ const configs = {
   bare: [[], {}],
   // A context made current per request, without otelkit (bench/apps/floor.js).
   als: [floor, { FLOOR: 'als' }],
+  // Node's own cost of observing GC, which the runtime metrics' v8js.gc.duration needs.
+  'gc-observer': [floor, { FLOOR: 'gc' }],
   otelkit: [otelkit, {}],
   'otelkit-no-access': [otelkit, { OTELKIT_ACCESS_LOG: 'off' }],
   'otelkit-unsampled': [otelkit, { OTEL_TRACES_SAMPLER: 'always_off' }],
+  'otelkit-no-runtime': [otelkit, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'runtime-node' }],
   'otelkit-otlp': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
 };
 console.log(`${opts.app}, ${opts.seconds} s of wrk -c${opts.connections} after ${opts.warmup} s of warm-up (${process.version})\n`);

@@ -3,6 +3,8 @@
 //   FLOOR=als      a context made current per request with AsyncLocalStorage#enterWith,
 //                  from the same diagnostics channel otelkit uses
 //   FLOOR=headers  the three tracking headers the contract asks for, set the same way
+//   FLOOR=gc       an empty PerformanceObserver of 'gc' entries, as the runtime metrics'
+//                  v8js.gc.duration (@opentelemetry/instrumentation-runtime-node) observes
 const { subscribe } = require('node:diagnostics_channel');
 const { AsyncLocalStorage } = require('node:async_hooks');
 const { ServerResponse } = require('node:http');
@@ -11,6 +13,10 @@ const parts = new Set((process.env.FLOOR ?? '').split(','));
 if (parts.has('als')) {
   const als = new AsyncLocalStorage();
   subscribe('http.server.request.start', () => als.enterWith({ request: true }));
+}
+if (parts.has('gc')) {
+  const { PerformanceObserver } = require('node:perf_hooks');
+  new PerformanceObserver((list) => list.getEntries()).observe({ entryTypes: ['gc'] });
 }
 if (parts.has('headers')) {
   const { writeHead } = ServerResponse.prototype;
