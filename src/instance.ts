@@ -27,7 +27,7 @@ import { createCluster } from './cluster';
 import { processCheck } from './health/builtin';
 import { isClusterWorker } from './process-role';
 import { createLogging } from './logging';
-import { sharedLogger } from './logging/shared';
+import { logRecord } from './logging/shared';
 import { currentInstance, type Otelkit, type StartOptions } from './start';
 
 /** When the self-report is written, after start. */
@@ -99,7 +99,7 @@ export function createInstance(config: Config, app: AppInfo, options: StartOptio
   setTimeout(() => {
     const active = sdk.instrumentations.active();
     const waiting = sdk.instrumentations.waiting();
-    sharedLogger().info(`instrumentations active: ${active.join(', ') || 'none'}; ${waiting} more enabled, built when the app loads their module`, {
+    logRecord('info', `instrumentations active: ${active.join(', ') || 'none'}; ${waiting} more enabled, built when the app loads their module`, {
       component: 'otelkit',
       instrumentations: active,
       waiting,

@@ -18,7 +18,8 @@ import { readAppInfo } from '../app-info';
 import { parseResourceAttributes } from '../resource';
 import { componentLogger, createWarnOnce } from '../diag';
 import { installContextCapture } from './context';
-import { jsonFormat, otlpFormat, prepareFormat, textFormat } from './format';
+import { jsonFormat, otlpFormat, prepare, prepareFormat, textFormat } from './format';
+import { levelEnabled } from './access';
 import { createFileTransport, type FileTransport } from './file';
 import { createConsoleTransport, StdoutWriter } from './console';
 
@@ -59,6 +60,33 @@ export function configureLogging(setup: LoggingSetup): void {
   if (g[kShared] !== undefined) apply(g[kShared], setup);
   else if (setup.file && setup.config.logFile) g[kShared] = build(setup);
   else pending = setup;
+}
+
+type Level = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * One record logged by otelkit outside any request (the start-up self-report). While the
+ * shared logger has not been built and nothing but the console takes lines (no LOG_FILE, no
+ * OTLP log export), the record is rendered here as the console transport would render it
+ * and written to stdout, so a service that logs nothing else still does not load winston;
+ * otherwise it goes through the shared logger. Never throws.
+ */
+export function logRecord(level: Level, message: string, fields: Record<string, unknown>): void {
+  try {
+    const g = globalThis as Global;
+    const setup = g[kShared] === undefined ? pending : undefined;
+    if (setup === undefined || setup.sendsLogs || (setup.file && setup.config.logFile)) {
+      sharedLogger().log(level, message, fields);
+      return;
+    }
+    if (!levelEnabled(setup.config.logLevel, level)) return;
+    const record = prepare({ ...fields, level, message }, setup.service);
+    const render = setup.config.jsonLogs ? jsonFormat() : textFormat(process.stdout.isTTY === true);
+    const rendered = render.transform(record as never) as unknown as Record<symbol, unknown>;
+    stdoutWriter().line(String(rendered[MESSAGE_KEY]));
+  } catch (err) {
+    warnOnce('log-record', `otelkit logger: ${(err as Error).message}`);
+  }
 }
 
 /** The console as the environment sets it, for a logger used before (or without) start(). */
