@@ -55,9 +55,9 @@ export class StdoutWriter {
   private batched = 0;
   private scheduled = false;
   /**
-   * The flush is scheduled from the context the writer was made in: an Immediate keeps the
-   * context it is created in until it runs, and the first request of the turn's (its span,
-   * its ids) need not live that long.
+   * The flush is scheduled from the context the writer was made in (at start, shared.ts):
+   * an Immediate keeps the context it is created in until it runs, and the context of the
+   * turn's first request (its span, its ids) need not live that long.
    */
   private readonly scheduleFlush = AsyncResource.bind(() => setImmediate(this.flushPending));
   private readonly flushOnExit = () => this.flushSync();

@@ -117,6 +117,9 @@ const MESSAGE_KEY = Symbol.for('message');
 const noop = () => undefined;
 
 export function lineSink(config: Config): LineSink {
+  // The writer is made here, at start, outside any request: it schedules its flushes from
+  // the context it was made in (console.ts).
+  const out = stdoutWriter();
   return {
     json: config.jsonLogs,
     colour: !config.jsonLogs && process.stdout.isTTY === true,
@@ -124,7 +127,7 @@ export function lineSink(config: Config): LineSink {
       return file !== undefined;
     },
     write(consoleLine, fileLine) {
-      stdoutWriter().append(consoleLine);
+      out.append(consoleLine);
       if (fileLine !== undefined) file?.log({ [MESSAGE_KEY]: fileLine }, noop);
     },
   };

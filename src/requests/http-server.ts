@@ -222,8 +222,11 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
     } catch (err) {
       reportError('http.server.response.finish', err);
     }
-    // Node arms the kept-alive socket's idle timer next, unless the connection closes.
-    if (socket !== undefined && !(response as { _last?: boolean })._last && (server?.keepAliveTimeout ?? 0) > 0) idleTimer.armFor(socket);
+    // Node arms the kept-alive socket's idle timer next, unless the connection closes or
+    // the server has no finite keep-alive timeout (with a pipelined response queued it arms
+    // none: the mark is then dropped when the next request starts).
+    const keepAlive = server?.keepAliveTimeout;
+    if (socket !== undefined && !(response as { _last?: boolean })._last && Number.isFinite(keepAlive) && (keepAlive as number) > 0) idleTimer.armFor(socket);
   }
 
   function onFastifyHandler(message: unknown): void {
