@@ -58,8 +58,13 @@ export function sharedLogger(): Logger {
 export function configureLogging(setup: LoggingSetup): void {
   const g = globalThis as Global;
   if (g[kShared] !== undefined) apply(g[kShared], setup);
-  else if (setup.file && setup.config.logFile) g[kShared] = build(setup);
+  else if (opensFile(setup)) g[kShared] = build(setup);
   else pending = setup;
+}
+
+/** LOG_FILE is written by winston's transport: with it the logger is built at start. */
+function opensFile(setup: LoggingSetup): boolean {
+  return setup.file && setup.config.logFile !== '';
 }
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
@@ -75,7 +80,7 @@ export function logRecord(level: Level, message: string, fields: Record<string, 
   try {
     const g = globalThis as Global;
     const setup = g[kShared] === undefined ? pending : undefined;
-    if (setup === undefined || setup.sendsLogs || (setup.file && setup.config.logFile)) {
+    if (setup === undefined || setup.sendsLogs || opensFile(setup)) {
       sharedLogger().log(level, message, fields);
       return;
     }

@@ -30,11 +30,12 @@ export function patchIdleTimer(): IdleTimerPatch {
   const proto = Socket.prototype as unknown as { setTimeout: SetTimeout };
   const original = proto.setTimeout;
   let armed: Socket | undefined;
-  const outside = AsyncResource.bind((socket: Socket, msecs: number) => original.call(socket, msecs));
+  // Made at start: its scope is the context otelkit started in.
+  const outside = new AsyncResource('otelkit.idle-timer');
   proto.setTimeout = function setTimeout(this: Socket, msecs: number, callback?: () => void): Socket {
     if (this === armed) {
       armed = undefined;
-      if (callback === undefined) return outside(this, msecs);
+      if (callback === undefined) return outside.runInAsyncScope(original, this, msecs);
     }
     return original.apply(this, arguments as unknown as Parameters<SetTimeout>);
   };
