@@ -137,7 +137,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   };
   // Under --import, the ES-module hook wraps the modules of these only (esm-filter.ts).
   instrumentations.instrumentations.forEach(wrapModulesOf);
-  for (const entry of instrumentations.deferred) wrapModules(entry.modules);
+  for (const entry of instrumentations.deferred) wrapModules([...entry.modules, ...(entry.builtins ?? [])]);
   const deregister = register(instrumentations.instrumentations);
   const later: Array<() => void> = [];
   const build = (entry: CatalogueEntry) => {

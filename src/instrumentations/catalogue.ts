@@ -3,7 +3,8 @@
  * OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS use, with the
  * modules it patches. The catalogue's own index loads all ~40 packages at once (about
  * 200 ms of start-up); here an instrumentation package is loaded only when the application
- * has one of its modules installed, or it instruments Node itself.
+ * loads one of the modules it patches (a package, or one of Node's own such as `net`), or at
+ * start when it patches no module (runtime-node, undici).
  * test/instrumentations/catalogue.test.mjs checks this table against the installed
  * catalogue: the same names, classes and modules.
  */
@@ -12,8 +13,10 @@ export interface CatalogueEntry {
   readonly name: string;
   /** Exported class of the package. */
   readonly className: string;
-  /** Modules it patches; empty: Node itself (always present). */
+  /** Packages it patches. */
   readonly modules: readonly string[];
+  /** Node's own modules it patches (`net`, `http`, …), by their name without "node:". */
+  readonly builtins?: readonly string[];
   /** Left out unless OTEL_NODE_ENABLED_INSTRUMENTATIONS names it (reason in docs/CONFIGURATION.md). */
   readonly offByDefault?: boolean;
   /** Only where this holds (aws-lambda: inside AWS Lambda). */
@@ -29,17 +32,17 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   { name: 'connect', className: 'ConnectInstrumentation', modules: ['connect'] },
   { name: 'cucumber', className: 'CucumberInstrumentation', modules: ['@cucumber/cucumber'] },
   { name: 'dataloader', className: 'DataloaderInstrumentation', modules: ['dataloader'] },
-  { name: 'dns', className: 'DnsInstrumentation', modules: [] },
+  { name: 'dns', className: 'DnsInstrumentation', modules: [], builtins: ['dns', 'dns/promises'] },
   // Routes come from Express itself (req.route, req.baseUrl); the instrumentation would add a
   // span per middleware and route handler to every request.
   { name: 'express', className: 'ExpressInstrumentation', modules: ['express'], offByDefault: true },
-  { name: 'fs', className: 'FsInstrumentation', modules: [], offByDefault: true },
+  { name: 'fs', className: 'FsInstrumentation', modules: [], builtins: ['fs', 'fs/promises'], offByDefault: true },
   { name: 'generic-pool', className: 'GenericPoolInstrumentation', modules: ['generic-pool'] },
   { name: 'graphql', className: 'GraphQLInstrumentation', modules: ['graphql'] },
   { name: 'grpc', className: 'GrpcInstrumentation', modules: ['@grpc/grpc-js'] },
   { name: 'hapi', className: 'HapiInstrumentation', modules: ['@hapi/hapi'] },
   { name: 'host-metrics', className: 'HostMetricsInstrumentation', modules: [], offByDefault: true },
-  { name: 'http', className: 'HttpInstrumentation', modules: [] },
+  { name: 'http', className: 'HttpInstrumentation', modules: [], builtins: ['http', 'https'] },
   { name: 'ioredis', className: 'IORedisInstrumentation', modules: ['ioredis'] },
   { name: 'kafkajs', className: 'KafkaJsInstrumentation', modules: ['kafkajs'] },
   { name: 'knex', className: 'KnexInstrumentation', modules: ['knex'] },
@@ -51,7 +54,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   { name: 'mysql2', className: 'MySQL2Instrumentation', modules: ['mysql2'] },
   { name: 'mysql', className: 'MySQLInstrumentation', modules: ['mysql'] },
   { name: 'nestjs-core', className: 'NestInstrumentation', modules: ['@nestjs/core'] },
-  { name: 'net', className: 'NetInstrumentation', modules: [] },
+  { name: 'net', className: 'NetInstrumentation', modules: [], builtins: ['net'] },
   { name: 'openai', className: 'OpenAIInstrumentation', modules: ['openai'] },
   { name: 'oracledb', className: 'OracleInstrumentation', modules: ['oracledb'] },
   { name: 'pg', className: 'PgInstrumentation', modules: ['pg', 'pg-pool'] },

@@ -1,10 +1,11 @@
 /**
- * Instrumentations of installed packages the app has not loaded yet are built when the app
- * first requires or imports one of their modules: the package name is seen before the module
- * is loaded (a require wrapper, or Node's resolve hook under --import), the instrumentation
- * is built and registered there, and OpenTelemetry's require and import hooks then patch the
- * module as it loads. An app that never loads Koa never loads the Koa instrumentation: each
- * costs 2–6 ms of start-up (docs/ARCHITECTURE.md).
+ * Instrumentations of installed packages the app has not loaded yet, and of Node's own
+ * modules (`net`, `dns`, `http`), are built when the app first requires or imports one of
+ * their modules: the name is seen before the module is loaded (a require wrapper, or Node's
+ * resolve hook under --import), the instrumentation is built and registered there, and
+ * OpenTelemetry's require and import hooks then patch the module as it loads. An app that
+ * never loads Koa never loads the Koa instrumentation: each costs 2–6 ms of start-up, and
+ * the net instrumentation's `tls` another ~9 ms (docs/ARCHITECTURE.md).
  */
 import * as nodeModule from 'node:module';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
@@ -45,14 +46,16 @@ export function buildOnFirstLoad(entries: readonly CatalogueEntry[], build: (ent
   const registerHooks = (nodeModule as ModuleHooks).registerHooks;
   if (entries.length === 0) return undefined;
   const waiting = new Map<string, CatalogueEntry>();
-  for (const entry of entries) for (const m of entry.modules) waiting.set(m, entry);
-  /** Builds the instrumentation of the package `specifier` names, if one waits for it. */
+  const namesOf = (entry: CatalogueEntry) => [...entry.modules, ...(entry.builtins ?? [])];
+  for (const entry of entries) for (const m of namesOf(entry)) waiting.set(m, entry);
+  /** Builds the instrumentation of the package (or Node module) `specifier` names, if one waits for it. */
   const seen = (specifier: unknown): boolean => {
     if (waiting.size === 0 || typeof specifier !== 'string') return false;
-    const name = packageOf(specifier);
+    // "node:dns/promises" → "dns"
+    const name = packageOf(specifier.startsWith('node:') ? specifier.slice(5) : specifier);
     const entry = name === undefined ? undefined : waiting.get(name);
     if (entry === undefined) return false;
-    for (const m of entry.modules) waiting.delete(m);
+    for (const m of namesOf(entry)) waiting.delete(m);
     try {
       build(entry);
     } catch (err) {

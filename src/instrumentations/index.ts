@@ -1,7 +1,8 @@
 /**
- * Which instrumentations run, and with what configuration. Those of Node itself, and of
- * modules the app has already loaded, are built at start; every other enabled one is built
- * when the app first loads one of its modules (deferred.ts), so an app without Express
+ * Which instrumentations run, and with what configuration. Those that patch no module
+ * (runtime-node, undici), and those of packages the app has already loaded, are built at
+ * start; every other enabled one is built when the app first loads one of its modules, a
+ * package or one of Node's own such as `net` (deferred.ts), so an app without Express
  * never pays for loading the Express instrumentation, nor for finding out whether Express
  * is installed (resolving the catalogue's 60 module names cost ~70 ms of start-up).
  * OTEL_NODE_ENABLED_INSTRUMENTATIONS / _DISABLED_ pick by name, as
@@ -25,7 +26,7 @@ export interface InstrumentationContext {
 }
 
 export interface Selection {
-  /** Built now: Node's own modules, and modules the app has already loaded. */
+  /** Built now: those that patch no module, and those of packages the app has already loaded. */
   readonly instrumentations: Instrumentation[];
   /** Their names. */
   readonly names: string[];
@@ -106,13 +107,16 @@ export function selectInstrumentations(ctx: InstrumentationContext): Selection {
   for (const entry of CATALOGUE) {
     if (!isEnabled(entry, ctx.config)) continue;
     if (entry.onlyIn === 'lambda' && !ctx.config.lambdaFunction) continue;
-    if (entry.modules.length > 0 && !entry.modules.some((m) => loadedNow.has(m))) {
+    // The server side is otelkit's own: it needs no module of the http instrumentation's.
+    if (entry.name === 'http') httpServer = true;
+    // Node's own modules: an instrumentation patches them only when they are required, so
+    // building it then is the same, and an app that never requires `net` never loads it.
+    if (entry.builtins !== undefined || (entry.modules.length > 0 && !entry.modules.some((m) => loadedNow.has(m)))) {
       deferred.push(entry);
       continue;
     }
     const instrumentation = construct(entry, ctx);
     if (instrumentation === undefined) continue;
-    if (entry.name === 'http') httpServer = true;
     instrumentations.push(instrumentation);
     names.push(entry.name);
   }
