@@ -1,7 +1,7 @@
 /**
  * The APM span processor: every finished span becomes one record in ApmStats. Hot path:
- * one Map.get by span name, arithmetic, one sketch insert (and for an operation's first
- * 100 calls one array push) — no string building. Never throws into the span's caller.
+ * one Map.get by span name, arithmetic, one array push for an operation's first 100 calls
+ * and one sketch insert after — no string building. Never throws into the span's caller.
  */
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';

@@ -78,6 +78,24 @@ test('APM statistics of several processes merge per operation, bounded like any 
   assert.equal(merged.all().find((o) => o.operation === 'other').count, 1, 'past the cap: other');
 });
 
+test('durations kept exactly on both sides, or past the limit on one, merge to the percentiles of all the calls', () => {
+  const span = (name) => ({ name, kind: 1, attributes: {}, duration: [0, 1e6], status: { code: 0 }, spanContext: () => ({}) });
+  const nearest = (values, q) => values.toSorted((x, y) => x - y)[Math.ceil(q * values.length) - 1];
+  for (const [left, right] of [[60, 60], [150, 30], [30, 150]]) {
+    const one = new ApmStats(10);
+    const two = new ApmStats(10);
+    const all = [];
+    for (let i = 0; i < left; i++) { one.resolve(span('GET /a')).record(1 + i, false); all.push(1 + i); }
+    for (let i = 0; i < right; i++) { two.resolve(span('GET /a')).record(500 + 3 * i, false); all.push(500 + 3 * i); }
+    const a = ApmStats.merged(1, [JSON.parse(JSON.stringify(one.toWire())), JSON.parse(JSON.stringify(two.toWire()))]).all().find((o) => o.operation === 'GET /a');
+    assert.equal(a.count, left + right);
+    for (const q of [0.5, 0.95, 0.99]) {
+      const want = nearest(all, q);
+      assert.ok(Math.abs(a.quantile(q) - want) <= want * 0.01 + 1e-9, `${left}+${right} calls, q=${q}: ${a.quantile(q)} against ${want}`);
+    }
+  }
+});
+
 test('frames survive any chunking; an oversized frame is refused', () => {
   const bytes = Buffer.concat([encode({ t: 'a', n: 1 }), encode({ t: 'b', s: 'x'.repeat(1000) })]);
   const reader = new FrameReader();
