@@ -1,5 +1,6 @@
-// Instrumentations of installed packages are built when the app first loads their module:
-// before that, their packages are not loaded at all; after it, the module is patched.
+// Instrumentations of installed packages, and of Node's own modules, are built when the app
+// first loads their module: before that, their packages are not loaded at all; after it,
+// the module is patched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -16,7 +17,7 @@ test('packageOf names the package of a bare specifier and nothing else', () => {
 });
 
 for (const [file, preload] of [['deferred-probe.js', 'require'], ['deferred-probe.mjs', 'import']]) {
-  test(`an instrumentation loads with its package, not before (--${preload})`, () => probe(file, preload));
+  test(`an instrumentation loads with its module, not before (--${preload})`, () => probe(file, preload));
 }
 
 async function probe(file, preload) {
@@ -26,4 +27,5 @@ async function probe(file, preload) {
   assert.equal(report.before, false, 'the instrumentation is not loaded before the app loads its package');
   assert.equal(report.after, true, 'it is loaded once the app loads the package');
   assert.equal(report.patched, true, 'and the package is patched');
+  assert.deepEqual(report.net, { before: false, after: true, patched: true }, "Node's net: loaded with it, and patched");
 }
