@@ -9,10 +9,9 @@
  * records), whose size does not grow with the number of deaths.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { promises as fsp } from 'node:fs';
 import { componentLogger, createWarnOnce } from '../diag';
 import { createPeer, type Message, type Peer } from './peer';
-import { ensurePrivateDir } from './paths';
+import { ensurePrivateDir, fsp } from './paths';
 import type { Clearable, Identity, Snapshot, SnapshotRequest } from './snapshot';
 import { foldDeparted, type Limits } from './fold';
 

@@ -3,12 +3,13 @@
  * and "database latency > 100 ms" without anyone calling the endpoint:
  *   otelkit.health.check.up       gauge, 1 ok/warn, 0 down, attribute `check`
  *   otelkit.health.check.latency  gauge, seconds, attribute `check` (timed checks)
- * Both read the last completed run; a background probe (unref'd, every PROBE_INTERVAL_MS)
- * keeps that run fresh through the same cache and single flight as the endpoint.
+ * Both read the last completed run; a background probe (unref'd, one second after start,
+ * then every PROBE_INTERVAL_MS) keeps that run fresh through the same cache and single flight as the endpoint.
  * Changes of a check to down and back are logged once each (masked).
  */
 import type { Meter } from '@opentelemetry/api';
 import { componentLogger } from '../diag';
+import { FIRST_SAMPLE_DELAY_MS } from '../metrics/sampler';
 import type { HealthRunner, Snapshot } from './runner';
 
 export const PROBE_INTERVAL_MS = 15_000;
@@ -38,7 +39,9 @@ export function startHealthMetrics(meter: Meter, runner: HealthRunner): HealthMe
       if (snapshot !== previous) logChanges(previous, snapshot);
       previous = snapshot;
     });
-  const first = setTimeout(probe, 0);
+  // The first probe waits as the first system sample does: it connects to the database and
+  // reads /proc, which the application's own start-up should not wait for.
+  const first = setTimeout(probe, FIRST_SAMPLE_DELAY_MS);
   first.unref();
   const timer = setInterval(probe, PROBE_INTERVAL_MS);
   timer.unref();
