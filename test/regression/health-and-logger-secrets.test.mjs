@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startApp, fixture, freePort, get } from '../helpers/app.mjs';
 import { jsonLines } from '../helpers/logs.mjs';
+import { eventually } from '../helpers/health.mjs';
 
 test('custom health checks and log lines: errors, details and fields masked', async () => {
   const canary = `hc${randomBytes(6).toString('hex')}`;
@@ -42,7 +43,9 @@ test('custom health checks and log lines: errors, details and fields masked', as
     for (const expected of ['sig=[REDACTED]&sv=2024', 'redirect ?code=[REDACTED]', 'https://***@github.com/acme/repo.git', 'passphrase: [REDACTED]', 'pin=[REDACTED]', 'session_id=[REDACTED]', 'jwt: [REDACTED]']) {
       assert.ok(messages.includes(expected), expected);
     }
-    assert.ok(lines.some((l) => /^health check canary_\w+ is down: /.test(l.message) || /health check canary_/.test(app.stderr())), 'a check going down is reported');
+    // by the background probe, a second after start
+    const reported = () => jsonLines(app.stdout()).some((l) => /^health check canary_\w+ is down: /.test(l.message)) || /health check canary_/.test(app.stderr());
+    assert.ok(await eventually(reported).catch(() => false), 'a check going down is reported');
 
     for (const [name, text] of Object.entries({ detailed: detailed.text, bearer: bearer.text, json: json.text, fields: fields.text, texts: texts.text, stdout: app.stdout(), stderr: app.stderr() })) {
       const at = text.indexOf(canary);
