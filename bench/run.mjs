@@ -1,9 +1,11 @@
 // otelkit overhead benchmark: bare vs otelkit (embedded default) vs otelkit exporting every
 // span over OTLP vs the stock OpenTelemetry register exporting to the same receiver.
 //
-//   npm run bench               full run (5 rounds × 10 s per configuration and app)
-//   npm run bench -- --quick    one short round (under two minutes), prints the ratios
-//   options: --rounds N --seconds S --connections C --apps hello,express-pg --out FILE
+//   npm run bench               full run (5 rounds × 10 s per configuration and app); prints
+//                               its tables (bench/RESULTS.md is kept by hand from them)
+//   npm run bench -- --quick    one short round (under two minutes)
+//   options: --rounds N --seconds S --connections C --apps hello,express-pg
+//            --out FILE      also write the tables to FILE
 //            --configs floor,otelkit,otelkit-otlp,stock-otlp (which to pair with bare runs)
 //            --against DIR   also run the otelkit built in DIR (another checkout, after
 //                            npm run build) as `previous` and `previous-otlp`: an A/B of two
@@ -145,8 +147,8 @@ async function main() {
     }
     const text = report({ machine, opts: { rounds, seconds, warmup, connections, startups, quick: opts.quick, configs: opts.configs, against: opts.against }, results, startup, pinned: serverCpu !== undefined });
     console.log(text);
-    const out = opts.out ?? (opts.quick ? undefined : `${ROOT}bench/RESULTS.md`);
-    if (out) writeFileSync(out, text);
+    // bench/RESULTS.md keeps the history by hand: a run prints its tables and writes a file only when asked.
+    if (opts.out) writeFileSync(opts.out, text);
   } finally {
     await receiver.stop();
   }
