@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp, fixture, get } from '../helpers/app.mjs';
 import { startReceiver } from '../helpers/otlp-receiver.mjs';
+import { request } from 'node:http';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -167,5 +168,39 @@ test('trace and span ids stay distinct and well-formed across refills of the id 
     }
     assert.equal(traces.size, 400);
     assert.equal(spans.size, 400);
+  });
+});
+
+/** GET / with the Host header as given (fetch does not let a caller set Host). */
+function getWithHost(url, host) {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.headers));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('server.address and server.port follow each request\'s Host header, one name after another', async () => {
+  await withApp('cjs-app.js', {}, async ({ app, receiver }) => {
+    const cases = [
+      ['api.example.com:8443', { 'server.address': 'api.example.com', 'server.port': 8443 }],
+      ['api.example.com:8443', { 'server.address': 'api.example.com', 'server.port': 8443 }],
+      ['other.example.com', { 'server.address': 'other.example.com' }],
+      ['[::1]:3000', { 'server.address': '::1', 'server.port': 3000 }],
+      [':80', {}],
+      ['api.example.com:8443', { 'server.address': 'api.example.com', 'server.port': 8443 }],
+    ];
+    for (const [host, expected] of cases) {
+      const headers = await getWithHost(app.url, host);
+      const { spanId } = timingParent({ headers: { get: (name) => headers[name] } });
+      const span = await serverSpan(receiver, spanId);
+      const got = {};
+      for (const key of ['server.address', 'server.port']) if (key in span.attributes) got[key] = span.attributes[key];
+      assert.deepEqual(got, expected, `Host: ${host}`);
+    }
   });
 });
