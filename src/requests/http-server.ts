@@ -274,24 +274,30 @@ export function createHttpServerInstrumentation(options: HttpServerOptions): Htt
   };
 }
 
+interface ServerAddress {
+  readonly host: string;
+  readonly address?: string;
+  readonly port?: number;
+}
+
 /** The Host header last parsed: a service mostly answers to one name, so most requests skip the parse. */
-let lastHost: string | undefined;
-let lastAddress: string | undefined;
-let lastPort: number | undefined;
+let lastHost: ServerAddress = { host: '' };
 
 /** server.address and server.port from the Host header ("example.com:8080", "[::1]:3000"). */
 function addServerAddress(attributes: Attributes, host: string | undefined): void {
   if (!host) return;
-  if (host !== lastHost) {
-    const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host);
-    const named = m !== null && m[1] !== '';
-    lastHost = host;
-    lastAddress = named ? (m[1].startsWith('[') ? m[1].slice(1, -1) : m[1]) : undefined;
-    lastPort = named && m[2] !== undefined ? Number(m[2]) : undefined;
-  }
-  if (lastAddress === undefined) return;
-  attributes['server.address'] = lastAddress;
-  if (lastPort !== undefined) attributes['server.port'] = lastPort;
+  if (host !== lastHost.host) lastHost = parseHost(host);
+  const { address, port } = lastHost;
+  if (address === undefined) return;
+  attributes['server.address'] = address;
+  if (port !== undefined) attributes['server.port'] = port;
+}
+
+function parseHost(host: string): ServerAddress {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host);
+  if (!m || m[1] === '') return { host };
+  const address = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];
+  return { host, address, port: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
 /** The first address of X-Forwarded-For, the original client behind proxies. */
