@@ -9,6 +9,7 @@
 // Node 24, while a process whose scavenges find next to nothing alive stays small.
 //
 //   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,als,gc-observer,otelkit,otelkit-no-access,otelkit-unsampled,otelkit-no-runtime,otelkit-otlp]
+// With PREVIOUS=DIR, `previous` and `previous-otlp` are the build in DIR (its dist/).
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ROOT, freePort, peakRssMb, startReceiver, stopServer, machineLine, hasCommand } from './lib/proc.mjs';
@@ -87,6 +88,11 @@ const configs = {
   'otelkit-no-runtime': [otelkit, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'runtime-node' }],
   'otelkit-otlp': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
 };
+if (process.env.PREVIOUS) {
+  const previous = ['--require', `${process.env.PREVIOUS.replace(/\/$/, '')}/dist/register.js`];
+  configs.previous = [previous, {}];
+  configs['previous-otlp'] = [previous, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }];
+}
 console.log(`${opts.app}, ${opts.seconds} s of wrk -c${opts.connections} after ${opts.warmup} s of warm-up (${process.version})\n`);
 console.log('| configuration | req/s | scavenges | survived per scavenge KB | survived in all MB | young generation at peak MB | old space at peak MB | peak RSS MB |');
 console.log('|---|---|---|---|---|---|---|---|');

@@ -12,7 +12,7 @@ import type { Config, OtlpProtocol } from '../config';
 import { RedactingSpanProcessor } from '../secrets';
 import type { Delivery } from './delivery';
 import { refusalAgentFactory } from './refusal-agent';
-import { createProtobufSpanExporter } from './span-exporter';
+import { createProtobufSpanExporter, EncodingSpanProcessor } from './span-exporter';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
 
@@ -60,14 +60,17 @@ export function exportingSpanProcessors(config: Config, names: readonly string[]
   const out: SpanProcessor[] = [];
   const target = otlpTarget(config, 'traces');
   if (names.includes('otlp') && target) {
-    out.push(new BatchSpanProcessor({
-      exporter: delivery.spans(createSpanExporter(target, config, meterProvider)),
+    // OTLP/protobuf is written as each span ends and the batch queues bytes (span-exporter.ts).
+    const encoding = target.protocol === 'http/protobuf';
+    const batch = new BatchSpanProcessor({
+      exporter: delivery.spans(encoding ? createProtobufSpanExporter(exporterOptions(target, config), meterProvider) : createSpanExporter(target, config, meterProvider)),
       maxQueueSize: config.bspMaxQueueSize,
       maxExportBatchSize: Math.min(config.bspMaxExportBatchSize, config.bspMaxQueueSize),
       scheduledDelayMillis: config.bspScheduleDelayMs,
       exportTimeoutMillis: config.bspExportTimeoutMs,
       selfObsMeterProvider: meterProvider,
-    }));
+    });
+    out.push(encoding ? new EncodingSpanProcessor(batch) : batch);
   }
   if (names.includes('console')) out.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
   return out.length === 0 ? out : [new RedactingSpanProcessor(), ...out];
@@ -84,9 +87,9 @@ function exporterOptions(target: OtlpTarget, config: Config): { url: string; tim
   return plain ? { url: target.url, timeoutMillis, httpAgentOptions: refusalAgentFactory() } : { url: target.url, timeoutMillis };
 }
 
-export function createSpanExporter(target: OtlpTarget, config: Config, selfObsMeterProvider?: MeterProvider): SpanExporter {
+/** The stock exporter of the other protocols (OTLP/protobuf: createProtobufSpanExporter). */
+function createSpanExporter(target: OtlpTarget, config: Config, selfObsMeterProvider?: MeterProvider): SpanExporter {
   const options = { ...exporterOptions(target, config), selfObsMeterProvider };
-  if (target.protocol === 'http/protobuf') return createProtobufSpanExporter(options, selfObsMeterProvider);
   switch (target.protocol) {
     case 'grpc': {
       const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');

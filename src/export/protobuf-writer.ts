@@ -180,6 +180,13 @@ export class ProtobufWriter {
     this.pos += value.length;
   }
 
+  /** Bytes already encoded (a whole field, tag included), appended as they are. */
+  raw(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.buf.set(value, this.pos);
+    this.pos += value.length;
+  }
+
   /**
    * The body of the submessage begun at `at` and closed by end(), as a view into the scratch
    * buffer: valid until the next write.

@@ -19,7 +19,25 @@ const IS_REMOTE = 0x200;
 const writer = new ProtobufWriter();
 const keyValues = new KeyValueCache();
 
-export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
+/**
+ * A finished span written as a ScopeSpans `spans` field (tag and length included), with
+ * what its request groups it by.
+ */
+export interface EncodedSpan {
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+  readonly bytes: Uint8Array;
+}
+
+/** One span's bytes, to be placed in a request by encodeRequest(). */
+export function encodeSpan(span: ReadableSpan): Uint8Array {
+  writer.reset();
+  writeSpan(span);
+  return writer.finish();
+}
+
+/** ExportTraceServiceRequest of spans written by encodeSpan(), grouped by resource and scope. */
+export function encodeRequest(spans: readonly EncodedSpan[]): Uint8Array {
   writer.reset();
   for (const [resource, scopes] of group(spans)) {
     const rs = writer.begin(1); // ResourceSpans resource_spans = 1
@@ -30,7 +48,7 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
       const scope = scopeSpans[0].instrumentationScope;
       const ss = writer.begin(2); // ScopeSpans scope_spans = 2
       writeScope(scope);
-      for (const span of scopeSpans) writeSpan(span);
+      for (const span of scopeSpans) writer.raw(span.bytes);
       writer.string(3, scope.schemaUrl);
       writer.end(ss);
     }
@@ -40,12 +58,19 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
   return writer.finish();
 }
 
+/** ExportTraceServiceRequest of finished spans: what the stock serializer writes. */
+export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
+  return encodeRequest(spans.map((span) => ({ resource: span.resource, instrumentationScope: span.instrumentationScope, bytes: encodeSpan(span) })));
+}
+
+type Grouped = Pick<EncodedSpan, 'resource' | 'instrumentationScope'>;
+
 /**
  * Spans by resource, then by scope. A tracer hands the same scope object to all its spans,
  * so the scope's name key is built once per object, not once per span.
  */
-function group(spans: readonly ReadableSpan[]): Map<Resource, Map<string, ReadableSpan[]>> {
-  const byResource = new Map<Resource, Map<string, ReadableSpan[]>>();
+function group<T extends Grouped>(spans: readonly T[]): Map<Resource, Map<string, T[]>> {
+  const byResource = new Map<Resource, Map<string, T[]>>();
   const keys = new Map<InstrumentationScope, string>();
   for (const span of spans) {
     let scopes = byResource.get(span.resource);
@@ -69,7 +94,7 @@ function writeScope(scope: InstrumentationScope): void {
 
 function writeSpan(span: ReadableSpan): void {
   const ctx = span.spanContext();
-  const at = writer.begin(2); // Span spans = 2
+  const at = writer.begin(2); // Span spans = 2 (of ScopeSpans)
   writer.hexBytes(1, ctx.traceId);
   writer.hexBytes(2, ctx.spanId);
   writer.string(3, ctx.traceState?.serialize());

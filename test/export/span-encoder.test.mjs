@@ -114,3 +114,79 @@ test('pairs remembered from earlier batches are written as the stock serializer 
   }
   assert.deepEqual(encodeSpans(batches[0]), encodeSpans(batches[0]));
 });
+
+/** An OTLP/HTTP endpoint that keeps the bodies posted to /v1/traces. */
+async function bodyReceiver() {
+  const { createServer } = await import('node:http');
+  const bodies = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c)).on('end', () => {
+      bodies.push(Buffer.concat(chunks));
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/v1/traces`, bodies, close: () => server.close() };
+}
+
+test('spans written as they end arrive as the stock batch processor and OTLP exporter send them', async () => {
+  const { EncodingSpanProcessor, createProtobufSpanExporter } = require('../../dist/src/export/span-exporter.js');
+  const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
+  const spans = makeSpans();
+  const ours = await bodyReceiver();
+  const stock = await bodyReceiver();
+  const processors = [
+    new EncodingSpanProcessor(new BatchSpanProcessor({ exporter: createProtobufSpanExporter({ url: ours.url }) })),
+    new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: stock.url }) }),
+  ];
+  try {
+    for (const processor of processors) {
+      for (const span of spans) processor.onEnd(span);
+      await processor.forceFlush();
+    }
+    assert.equal(ours.bodies.length, 1);
+    assert.equal(stock.bodies.length, 1);
+    const sent = decode(ours.bodies[0]);
+    assert.deepEqual(sent, decode(stock.bodies[0]));
+    assert.equal(sent.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)).length, spans.length);
+  } finally {
+    await Promise.all(processors.map((p) => p.shutdown()));
+    ours.close();
+    stock.close();
+  }
+});
+
+test('unsampled spans are not exported, and a span that cannot be written is dropped without throwing', async () => {
+  const { EncodingSpanProcessor, createProtobufSpanExporter } = require('../../dist/src/export/span-exporter.js');
+  const { BatchSpanProcessor, TraceIdRatioBasedSampler } = require('@opentelemetry/sdk-trace');
+  const receiver = await bodyReceiver();
+  const processor = new EncodingSpanProcessor(new BatchSpanProcessor({ exporter: createProtobufSpanExporter({ url: receiver.url }) }));
+  const sampled = new TracerProvider({ spanProcessors: [processor] }).getTracer('t');
+  const unsampled = new TracerProvider({ sampler: new TraceIdRatioBasedSampler(0), spanProcessors: [processor] }).getTracer('t');
+  const warnings = [];
+  api.diag.setLogger({ warn: (m) => warnings.push(m), error() {}, info() {}, debug() {}, verbose() {} }, api.DiagLogLevel.WARN);
+  try {
+    unsampled.startSpan('not sampled').end();
+    // The SDK copies attribute values when they are set, so a value that throws when read can
+    // only come from another processor's or exporter's span: a finished span with one put in.
+    const finished = new InMemorySpanExporter();
+    new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: finished })] }).getTracer('t').startSpan('unwritable').end();
+    for (let i = 0; i < 2; i++) {
+      const hostile = Object.create(finished.getFinishedSpans()[0], {
+        attributes: { value: { map: { get secret() { throw new Error('getter refused'); } } } },
+      });
+      assert.doesNotThrow(() => processor.onEnd(hostile));
+    }
+    sampled.startSpan('kept').end();
+    await processor.forceFlush();
+    const names = receiver.bodies.flatMap((b) => decode(b).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((x) => x.name))));
+    assert.deepEqual(names, ['kept']);
+    assert.equal(warnings.filter((m) => m.includes('could not be encoded')).length, 1);
+  } finally {
+    api.diag.disable();
+    await processor.shutdown();
+    receiver.close();
+  }
+});
