@@ -10,6 +10,7 @@ const WIRE_FIXED64 = 1;
 const WIRE_LEN = 2;
 const WIRE_FIXED32 = 5;
 const TWO_32 = 4294967296;
+const SLAB_BYTES = 64 * 1024;
 
 /** A hex digit's value, or what the stock serializer's hexToBinary makes of another character. */
 function digit(code: number): number {
@@ -29,6 +30,27 @@ export class ProtobufWriter {
   finish(): Uint8Array {
     const out = Buffer.allocUnsafe(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
+    return out;
+  }
+
+  private slab = new Uint8Array(0);
+  private slabPos = 0;
+
+  /**
+   * The bytes written, for keeping a while (a span waiting for its batch): copied into a
+   * slab of this writer's, not Node's shared Buffer pool, where a kept slice holds the 8 KB
+   * the process allocated around it alive. Kept results hold only slabs of their own kind.
+   */
+  finishKept(): Uint8Array {
+    const n = this.pos;
+    if (n > SLAB_BYTES / 4) return this.finish();
+    if (this.slabPos + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_BYTES);
+      this.slabPos = 0;
+    }
+    const out = this.slab.subarray(this.slabPos, this.slabPos + n);
+    this.buf.copy(out, 0, 0, n);
+    this.slabPos += n;
     return out;
   }
 

@@ -33,7 +33,7 @@ export interface EncodedSpan {
 export function encodeSpan(span: ReadableSpan): Uint8Array {
   writer.reset();
   writeSpan(span);
-  return writer.finish();
+  return writer.finishKept();
 }
 
 /** ExportTraceServiceRequest of spans written by encodeSpan(), grouped by resource and scope. */

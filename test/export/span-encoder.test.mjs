@@ -190,3 +190,12 @@ test('unsampled spans are not exported, and a span that cannot be written is dro
     receiver.close();
   }
 });
+
+test('spans waiting for their batch hold their own bytes, not the pooled buffers the app made beside them', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const probe = fileURLToPath(new URL('../helpers/queued-spans-memory.cjs', import.meta.url));
+  const { heldMb, made } = JSON.parse(execFileSync(process.execPath, ['--expose-gc', probe], { encoding: 'utf8' }));
+  assert.equal(made, 6_000_000);
+  // 2,000 spans of ~100 bytes each; a slice of Node's 8 KB pool per span held ~7 MB.
+  assert.ok(heldMb < 1.5, `queued spans hold ${heldMb.toFixed(2)} MB of ArrayBuffer memory`);
+});
