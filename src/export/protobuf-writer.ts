@@ -33,25 +33,38 @@ export class ProtobufWriter {
     return out;
   }
 
-  private slab = new Uint8Array(0);
+  private slab = Buffer.allocUnsafeSlow(0);
   private slabPos = 0;
+  /** The buffer keep() last copied into. */
+  kept: Buffer = this.slab;
+
+  /** How many bytes have been written since reset(). */
+  get length(): number {
+    return this.pos;
+  }
 
   /**
-   * The bytes written, for keeping a while (a span waiting for its batch): copied into a
-   * slab of this writer's, not Node's shared Buffer pool, where a kept slice holds the 8 KB
-   * the process allocated around it alive. Kept results hold only slabs of their own kind.
+   * Copies the bytes written, for keeping a while (a span waiting for its batch), into a
+   * slab of this writer's and returns where they start in `kept`. Not into Node's shared
+   * Buffer pool, where a kept slice holds the 8 KB the process allocated around it alive:
+   * kept bytes hold only slabs of their own kind. Larger results get a buffer of their own.
    */
-  finishKept(): Uint8Array {
+  keep(): number {
     const n = this.pos;
-    if (n > SLAB_BYTES / 4) return this.finish();
+    if (n > SLAB_BYTES / 4) {
+      this.kept = Buffer.allocUnsafeSlow(n);
+      this.buf.copy(this.kept, 0, 0, n);
+      return 0;
+    }
     if (this.slabPos + n > this.slab.length) {
-      this.slab = new Uint8Array(SLAB_BYTES);
+      this.slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
       this.slabPos = 0;
     }
-    const out = this.slab.subarray(this.slabPos, this.slabPos + n);
-    this.buf.copy(out, 0, 0, n);
-    this.slabPos += n;
-    return out;
+    const start = this.slabPos;
+    this.buf.copy(this.slab, start, 0, n);
+    this.slabPos = start + n;
+    this.kept = this.slab;
+    return start;
   }
 
   private ensure(n: number): void {
@@ -202,11 +215,10 @@ export class ProtobufWriter {
     this.pos += value.length;
   }
 
-  /** Bytes already encoded (a whole field, tag included), appended as they are. */
-  raw(value: Uint8Array): void {
-    this.ensure(value.length);
-    this.buf.set(value, this.pos);
-    this.pos += value.length;
+  /** Bytes already encoded (whole fields, tags included), from[start, end), appended as they are. */
+  raw(from: Buffer, start: number, end: number): void {
+    this.ensure(end - start);
+    this.pos += from.copy(this.buf, this.pos, start, end);
   }
 
   /**

@@ -21,19 +21,23 @@ const keyValues = new KeyValueCache();
 
 /**
  * A finished span written as a ScopeSpans `spans` field (tag and length included), with
- * what its request groups it by.
+ * what its request groups it by. Its bytes are slab[start, end): a slab holds many spans'
+ * bytes, so a queued span costs one small object, not a view of its own as well.
  */
 export interface EncodedSpan {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
-  readonly bytes: Uint8Array;
+  readonly slab: Buffer;
+  readonly start: number;
+  readonly end: number;
 }
 
-/** One span's bytes, to be placed in a request by encodeRequest(). */
-export function encodeSpan(span: ReadableSpan): Uint8Array {
+/** Writes one span for encodeRequest(); `make` gets where its bytes are kept. */
+export function encodeSpan<T>(span: ReadableSpan, make: (slab: Buffer, start: number, end: number) => T): T {
   writer.reset();
   writeSpan(span);
-  return writer.finishKept();
+  const start = writer.keep();
+  return make(writer.kept, start, start + writer.length);
 }
 
 /** ExportTraceServiceRequest of spans written by encodeSpan(), grouped by resource and scope. */
@@ -48,7 +52,7 @@ export function encodeRequest(spans: readonly EncodedSpan[]): Uint8Array {
       const scope = scopeSpans[0].instrumentationScope;
       const ss = writer.begin(2); // ScopeSpans scope_spans = 2
       writeScope(scope);
-      for (const span of scopeSpans) writer.raw(span.bytes);
+      for (const span of scopeSpans) writer.raw(span.slab, span.start, span.end);
       writer.string(3, scope.schemaUrl);
       writer.end(ss);
     }
@@ -60,7 +64,7 @@ export function encodeRequest(spans: readonly EncodedSpan[]): Uint8Array {
 
 /** ExportTraceServiceRequest of finished spans: what the stock serializer writes. */
 export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
-  return encodeRequest(spans.map((span) => ({ resource: span.resource, instrumentationScope: span.instrumentationScope, bytes: encodeSpan(span) })));
+  return encodeRequest(spans.map((span) => encodeSpan(span, (slab, start, end) => ({ resource: span.resource, instrumentationScope: span.instrumentationScope, slab, start, end }))));
 }
 
 type Grouped = Pick<EncodedSpan, 'resource' | 'instrumentationScope'>;

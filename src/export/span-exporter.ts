@@ -23,7 +23,9 @@ class QueuedSpan implements EncodedSpan {
   constructor(
     readonly resource: EncodedSpan['resource'],
     readonly instrumentationScope: EncodedSpan['instrumentationScope'],
-    readonly bytes: Uint8Array,
+    readonly slab: Buffer,
+    readonly start: number,
+    readonly end: number,
   ) {}
 
   spanContext(): SpanContext {
@@ -36,7 +38,7 @@ class QueuedSpan implements EncodedSpan {
  * whose exporter is createProtobufSpanExporter()'s.
  */
 export class EncodingSpanProcessor implements SpanProcessor {
-  private failures = 0;
+  private warned = false;
 
   constructor(private readonly batch: SpanProcessor) {}
 
@@ -44,14 +46,15 @@ export class EncodingSpanProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    let bytes: Uint8Array;
+    let queued: QueuedSpan;
     try {
-      bytes = encodeSpan(span);
+      queued = encodeSpan(span, (slab, start, end) => new QueuedSpan(span.resource, span.instrumentationScope, slab, start, end));
     } catch (err) {
-      if (this.failures++ === 0) diag.warn(`otelkit: a span could not be encoded for export and was dropped (${(err as Error).message}); further ones are counted, not reported.`);
+      if (!this.warned) diag.warn(`otelkit: a span could not be encoded for export and was dropped (${(err as Error).message}); reported once.`);
+      this.warned = true;
       return;
     }
-    this.batch.onEnd(new QueuedSpan(span.resource, span.instrumentationScope, bytes) as unknown as ReadableSpan);
+    this.batch.onEnd(queued as unknown as ReadableSpan);
   }
 
   forceFlush(): Promise<void> {
