@@ -2,8 +2,8 @@
  * OTLP/HTTP protobuf span export. Each sampled span is written to bytes as it ends
  * (span-encoder.ts) and the SDK's BatchSpanProcessor queues those bytes, not the span: a
  * span object held until its batch leaves survives the young generation's scavenges, and
- * under load that copying and the young generation it grows were most of what exporting
- * cost (docs/ARCHITECTURE.md). Batching, queue bounds, timers, flush and the processor's
+ * under load that grew the young generation and the peak RSS of an exporting process
+ * (docs/ARCHITECTURE.md). Batching, queue bounds, timers, flush and the processor's
  * metrics stay the SDK's; sending stays the OpenTelemetry exporter's own HTTP transport
  * (headers, compression, timeouts, retries with back-off, self-observability metrics).
  * test/export/span-encoder.test.mjs checks the bytes are the stock serializer's.
