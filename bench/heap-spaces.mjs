@@ -8,7 +8,7 @@
 // surviving each scavenge takes it to 64 MB within seconds and 128 MB within a minute on
 // Node 24, while a process whose scavenges find next to nothing alive stays small.
 //
-//   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,als,gc-observer,otelkit,otelkit-no-access,otelkit-unsampled,otelkit-no-runtime,otelkit-otlp]
+//   node bench/heap-spaces.mjs [--app hello|express-pg] [--seconds 10] [--configs bare,als,gc-observer,otelkit,otelkit-no-access,otelkit-unsampled,otelkit-no-runtime,otelkit-otlp,otelkit-otlp-no-logs,otelkit-otlp-no-metrics,otelkit-otlp-no-traces]
 // With PREVIOUS=DIR, `previous` and `previous-otlp` are the build in DIR (its dist/).
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -87,6 +87,10 @@ const configs = {
   'otelkit-unsampled': [otelkit, { OTEL_TRACES_SAMPLER: 'always_off' }],
   'otelkit-no-runtime': [otelkit, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'runtime-node' }],
   'otelkit-otlp': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }],
+  // Exporting without one of the three signals: which of them the survival comes from.
+  'otelkit-otlp-no-logs': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_LOGS_EXPORTER: 'none' }],
+  'otelkit-otlp-no-metrics': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRICS_EXPORTER: 'prometheus' }],
+  'otelkit-otlp-no-traces': [otelkit, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_EXPORTER: 'none' }],
 };
 if (process.env.PREVIOUS) {
   const previous = ['--require', `${process.env.PREVIOUS.replace(/\/$/, '')}/dist/register.js`];
