@@ -1,8 +1,8 @@
 /**
  * OTLP log export: a LoggerProvider with secret masking in front of a batch exporter,
  * registered as the global logger provider of the OpenTelemetry API (1.10 carries the logs
- * API) and of the older @opentelemetry/api-logs package, which the winston transport of the
- * contrib repository still emits through.
+ * API), and of the older @opentelemetry/api-logs package when the app pins a winston
+ * transport (0.34 and before) that still emits through it.
  */
 import { createRequire } from 'node:module';
 import { logs } from '@opentelemetry/api';
@@ -31,13 +31,17 @@ export function startLogExport(config: Config, resource: Resource, delivery: Del
   return { provider };
 }
 
-/** The api-logs copy that @opentelemetry/winston-transport resolves, if there is one. */
+/**
+ * The api-logs copy of the winston transport that the winston instrumentation adds to the
+ * app's loggers, if that transport is one of the older ones that emit through it.
+ */
 function registerWithApiLogs(provider: LoggerProvider): void {
   try {
-    const fromTransport = createRequire(require.resolve('@opentelemetry/winston-transport'));
+    const fromInstrumentation = createRequire(require.resolve('@opentelemetry/instrumentation-winston'));
+    const fromTransport = createRequire(fromInstrumentation.resolve('@opentelemetry/winston-transport'));
     const apiLogs = fromTransport('@opentelemetry/api-logs') as { logs: { setGlobalLoggerProvider(p: unknown): unknown } };
     apiLogs.logs.setGlobalLoggerProvider(provider);
   } catch {
-    // no winston transport installed: nothing emits through the older package
+    // the transport emits through @opentelemetry/api (0.35 and later): nothing to bridge
   }
 }

@@ -2,11 +2,11 @@
 // app's own current dependencies (@opentelemetry/api@latest, amqplib, mysql) from the npm
 // registry, and started with the one-line preload. Also: installing from git builds the
 // package; the types resolve under nodenext and node16; an @opentelemetry/api outside the
-// peer range is named at start.
+// peer range is named at start; an app's pinned older winston transport still exports.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, get, ROOT, freePort } from '../helpers/app.mjs';
@@ -120,6 +120,37 @@ test('an @opentelemetry/api outside the peer range: one line at start naming bot
     assert.match(lines[0], />=1\.10\.0 <1\.11\.0/);
   } finally {
     await app.stop();
+  }
+});
+
+test('an app that pins an older @opentelemetry/winston-transport (0.34, through api-logs): its winston records are still exported', async () => {
+  const dir = join(work, 'old-transport');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'old-transport-app', version: '1.0.0', private: true }));
+  writeFileSync(join(dir, 'app.js'), [
+    "const http = require('node:http');",
+    "const logger = require('winston').createLogger({ transports: [new (require('winston').transports.Console)()] });",
+    "const server = http.createServer((req, res) => { logger.info('from the app, old transport'); res.end('ok'); });",
+    "server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));",
+  ].join('\n'));
+  npm(['install', tarball, '@opentelemetry/api@latest', 'winston', '@opentelemetry/winston-transport@0.34.0'], dir);
+  assert.ok(existsSync(join(dir, 'node_modules/@opentelemetry/winston-transport/node_modules/@opentelemetry/api-logs'))
+    || existsSync(join(dir, 'node_modules/@opentelemetry/api-logs')), 'the pinned transport brings @opentelemetry/api-logs');
+  const receiver = await startReceiver();
+  const app = await startApp(join(dir, 'app.js'), {
+    preload: null,
+    nodeArgs: ['--require', 'otelkit/register'],
+    cwd: dir,
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BLRP_SCHEDULE_DELAY: '100', OTEL_EXPORTER_PROMETHEUS_PORT: '0' },
+  });
+  try {
+    await get(app.url);
+    const record = await receiver.waitFor((s) => s.logs.find((l) => l.body === 'from the app, old transport'));
+    assert.equal(record.resource['service.name'], 'old-transport-app');
+    assert.match(record.traceId ?? '', /^[0-9a-f]{32}$/, 'in the request\'s trace');
+  } finally {
+    await app.stop();
+    await receiver.close();
   }
 });
 
