@@ -32,12 +32,16 @@ export interface EncodedSpan {
   readonly end: number;
 }
 
-/** Writes one span for encodeRequest(); `make` gets where its bytes are kept. */
-export function encodeSpan<T>(span: ReadableSpan, make: (slab: Buffer, start: number, end: number) => T): T {
+/**
+ * Writes one span for encodeRequest(); `make` gets the span and where its bytes are kept.
+ * The span is passed rather than captured, so that `make` can be one function for all
+ * spans instead of a closure made per span.
+ */
+export function encodeSpan<T>(span: ReadableSpan, make: (span: ReadableSpan, slab: Buffer, start: number, end: number) => T): T {
   writer.reset();
   writeSpan(span);
   const start = writer.keep();
-  return make(writer.kept, start, start + writer.length);
+  return make(span, writer.kept, start, start + writer.length);
 }
 
 /** ExportTraceServiceRequest of spans written by encodeSpan(), grouped by resource and scope. */
@@ -64,7 +68,11 @@ export function encodeRequest(spans: readonly EncodedSpan[]): Uint8Array {
 
 /** ExportTraceServiceRequest of finished spans: what the stock serializer writes. */
 export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
-  return encodeRequest(spans.map((span) => encodeSpan(span, (slab, start, end) => ({ resource: span.resource, instrumentationScope: span.instrumentationScope, slab, start, end }))));
+  return encodeRequest(spans.map((span) => encodeSpan(span, kept)));
+}
+
+function kept(span: ReadableSpan, slab: Buffer, start: number, end: number): EncodedSpan {
+  return { resource: span.resource, instrumentationScope: span.instrumentationScope, slab, start, end };
 }
 
 type Grouped = Pick<EncodedSpan, 'resource' | 'instrumentationScope'>;

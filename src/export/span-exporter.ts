@@ -33,6 +33,10 @@ class QueuedSpan implements EncodedSpan {
   }
 }
 
+function queue(span: ReadableSpan, slab: Buffer, start: number, end: number): QueuedSpan {
+  return new QueuedSpan(span.resource, span.instrumentationScope, slab, start, end);
+}
+
 /**
  * Writes each sampled span as it ends and hands the bytes to `batch`, a BatchSpanProcessor
  * whose exporter is createProtobufSpanExporter()'s.
@@ -48,7 +52,7 @@ export class EncodingSpanProcessor implements SpanProcessor {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     let queued: QueuedSpan;
     try {
-      queued = encodeSpan(span, (slab, start, end) => new QueuedSpan(span.resource, span.instrumentationScope, slab, start, end));
+      queued = encodeSpan(span, queue);
     } catch (err) {
       if (!this.warned) diag.warn(`otelkit: a span could not be encoded for export and was dropped (${(err as Error).message}); reported once.`);
       this.warned = true;
