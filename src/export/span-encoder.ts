@@ -68,10 +68,10 @@ export function encodeRequest(spans: readonly EncodedSpan[]): Uint8Array {
 
 /** ExportTraceServiceRequest of finished spans: what the stock serializer writes. */
 export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
-  return encodeRequest(spans.map((span) => encodeSpan(span, kept)));
+  return encodeRequest(spans.map((span) => encodeSpan(span, encoded)));
 }
 
-function kept(span: ReadableSpan, slab: Buffer, start: number, end: number): EncodedSpan {
+function encoded(span: ReadableSpan, slab: Buffer, start: number, end: number): EncodedSpan {
   return { resource: span.resource, instrumentationScope: span.instrumentationScope, slab, start, end };
 }
 
