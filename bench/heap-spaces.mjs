@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ROOT, freePort, peakRssMb, startReceiver, stopServer, machineLine, hasCommand } from './lib/proc.mjs';
 import { load } from './lib/load.mjs';
+import { median } from './lib/report.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -47,13 +48,19 @@ async function measure(name, nodeArgs, env) {
   let partial = '';
   let err = '';
   const survived = [];
+  const copied = [];
+  const promoted = [];
   const field = (line, key) => Number(new RegExp(`\\b${key}=(\\d+)`).exec(line)?.[1] ?? 0);
   child.stdout.on('data', (d) => {
     const lines = (partial + d).split('\n');
     partial = lines.pop();
     for (const line of lines) {
       if (!listening && line.includes('LISTENING')) listening = true;
-      else if (measuring && / gc=s /.test(line)) survived.push(field(line, 'new_space_survived') + field(line, 'promoted'));
+      else if (measuring && / gc=s /.test(line)) {
+        copied.push(field(line, 'new_space_survived'));
+        promoted.push(field(line, 'promoted'));
+        survived.push(copied.at(-1) + promoted.at(-1));
+      }
     }
   });
   child.stderr.on('data', (d) => { err += d; });
@@ -70,7 +77,8 @@ async function measure(name, nodeArgs, env) {
   const peak = JSON.parse(/HEAP (.*)/.exec(err)[1]);
   const total = survived.reduce((a, b) => a + b, 0);
   const mb = (bytes) => (bytes / 1048576).toFixed(1);
-  console.log(`| ${name} | ${rps.toFixed(0)} | ${survived.length} | ${(total / Math.max(1, survived.length) / 1024).toFixed(0)} | ${mb(total)} | ${mb(peak.new_space)} | ${mb(peak.old_space)} | ${rss.toFixed(0)} |`);
+  const kb = (bytes) => (bytes / 1024).toFixed(1);
+  console.log(`| ${name} | ${rps.toFixed(0)} | ${survived.length} | ${(total / Math.max(1, survived.length) / 1024).toFixed(0)} | ${kb(median(copied))} / ${kb(median(promoted))} | ${mb(total)} | ${mb(peak.new_space)} | ${mb(peak.old_space)} | ${rss.toFixed(0)} |`);
 }
 
 const receiver = await startReceiver(cores ? 1 : undefined);
@@ -98,7 +106,7 @@ if (process.env.PREVIOUS) {
   configs['previous-otlp'] = [previous, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }];
 }
 console.log(`${opts.app}, ${opts.seconds} s of wrk -c${opts.connections} after ${opts.warmup} s of warm-up (${process.version})\n`);
-console.log('| configuration | req/s | scavenges | survived per scavenge KB | survived in all MB | young generation at peak MB | old space at peak MB | peak RSS MB |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('| configuration | req/s | scavenges | survived per scavenge KB | median scavenge copied / promoted KB | survived in all MB | young generation at peak MB | old space at peak MB | peak RSS MB |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const name of opts.configs.split(',')) await measure(name, ...configs[name]);
 await receiver.stop();
