@@ -51,10 +51,28 @@ const SETTINGS: Readonly<Record<string, (ctx: InstrumentationContext) => object>
   koa: () => ({ ignoreLayersType: ['middleware'] }),
   // Queries keep their spans; the pool's connect calls (one per pool.query) do not.
   pg: () => ({ enhancedDatabaseReporting: false, ignoreConnectSpans: true }),
-  winston: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
+  winston: ({ sendLogs }) => {
+    if (sendLogs) warnWithoutWinstonTransport();
+    return { disableLogSending: !sendLogs, logHook: addRequestId };
+  },
   pino: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
   bunyan: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
 };
+
+/**
+ * The winston instrumentation requires @opentelemetry/winston-transport from where it is
+ * installed, without declaring it: a layout without hoisting (pnpm with hoist=false) leaves
+ * it out of reach unless the application depends on it, and the app's records are then not
+ * exported. Said once, with the remedy.
+ */
+function warnWithoutWinstonTransport(): void {
+  try {
+    createRequire(catalogueRequire().resolve('@opentelemetry/instrumentation-winston')).resolve('@opentelemetry/winston-transport');
+  } catch {
+    log.warn('winston records are not exported: @opentelemetry/instrumentation-winston cannot find @opentelemetry/winston-transport '
+      + '(a node_modules layout without hoisting, such as pnpm with hoist=false); add @opentelemetry/winston-transport to the application\'s dependencies.');
+  }
+}
 
 interface OutgoingRequest {
   readonly hostname?: string | null;
@@ -146,12 +164,19 @@ export function construct(entry: CatalogueEntry, ctx: InstrumentationContext): I
   }
 }
 
-/** The instrumentation packages are dependencies of the catalogue, found from where it is. */
-let catalogueRequire: NodeRequire | undefined;
+/**
+ * A require from where the catalogue is: the instrumentation packages are its dependencies,
+ * not otelkit's, and a layout that lets a package reach only what it declares (pnpm
+ * without hoisting, say) finds them from there alone.
+ */
+let fromCatalogue: NodeRequire | undefined;
+export function catalogueRequire(): NodeRequire {
+  return (fromCatalogue ??= createRequire(require.resolve('@opentelemetry/auto-instrumentations-node')));
+}
+
 function loadCatalogued(pkg: string): unknown {
   try {
-    catalogueRequire ??= createRequire(require.resolve('@opentelemetry/auto-instrumentations-node'));
-    return catalogueRequire(pkg);
+    return catalogueRequire()(pkg);
   } catch {
     return require(pkg);
   }

@@ -2,11 +2,14 @@
 // app's own current dependencies (@opentelemetry/api@latest, amqplib, mysql) from the npm
 // registry, and started with the one-line preload. Also: installing from git builds the
 // package; the types resolve under nodenext and node16; an @opentelemetry/api outside the
-// peer range is named at start; an app's pinned older winston transport still exports.
+// peer range is named at start; an app's pinned older winston transport still exports; an
+// app installed with pnpm without hoisting, where a package reaches only what it declares
+// (and every package the shipped code requires by name is declared).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, get, ROOT, freePort } from '../helpers/app.mjs';
@@ -43,6 +46,23 @@ test('the tarball ships the compiled package and nothing of the tests or the bui
   assert.ok(!listing.some((f) => /\/(test|bench|scripts)\//.test(f) || f.endsWith('.cache')), listing.filter((f) => /test|bench|\.cache/.test(f)).join(', '));
   const text = execFileSync('sh', ['-c', `tar xzf ${JSON.stringify(tarball)} -O`], { encoding: 'latin1', maxBuffer: 64 << 20 });
   assert.ok(!text.includes(ROOT), 'no file of the package names the directory it was built in');
+});
+
+test('every package the shipped code requires by name is one it declares', () => {
+  // A layout where each package reaches only what it declares (pnpm without hoisting)
+  // finds nothing else; the instrumentations are found from the catalogue that declares them.
+  const { dependencies, peerDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const declared = new Set([...Object.keys(dependencies), ...Object.keys(peerDependencies)]);
+  const named = new Set();
+  for (const file of ['dist/otelkit.js', 'dist/register.js', 'dist/register.mjs']) {
+    const code = readFileSync(join(ROOT, file), 'utf8');
+    for (const [, id] of code.matchAll(/(?:\brequire(?:\.resolve)?\(|\bimport\(|\bfrom )\s*["']([^"'./][^"']*)["']/g)) {
+      if (id.startsWith('node:') || builtinModules.includes(id.split('/')[0])) continue;
+      named.add(id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0]);
+    }
+  }
+  assert.ok(named.has('@opentelemetry/sdk-trace') && named.has('winston'), [...named].join(', '));
+  assert.deepEqual([...named].filter((name) => !declared.has(name)), []);
 });
 
 test('an app with its own @opentelemetry/api@latest, amqplib and mysql, under --require otelkit/register', async () => {
@@ -148,6 +168,75 @@ test('an app that pins an older @opentelemetry/winston-transport (0.34, through 
     const record = await receiver.waitFor((s) => s.logs.find((l) => l.body === 'from the app, old transport'));
     assert.equal(record.resource['service.name'], 'old-transport-app');
     assert.match(record.traceId ?? '', /^[0-9a-f]{32}$/, 'in the request\'s trace');
+  } finally {
+    await app.stop();
+    await receiver.close();
+  }
+});
+
+test('installed with pnpm without hoisting (each package reaches only what it declares): spans, pg and slow queries; winston records once the app adds the transport', async () => {
+  const dir = join(work, 'pnpm');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'pnpm-app', version: '1.0.0', private: true }));
+  writeFileSync(join(dir, 'app.js'), [
+    "const http = require('node:http');",
+    "const { Pool } = require('pg');",
+    "const winston = require('winston');",
+    "const { trace } = require('@opentelemetry/api');",
+    "const logger = winston.createLogger({ transports: [new winston.transports.Console()] });",
+    "const pool = new Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test', max: 1 });",
+    'const server = http.createServer(async (req, res) => {',
+    "  const span = trace.getTracer('pnpm-app').startSpan('user.work');",
+    '  span.end();',
+    "  await pool.query(\"SELECT pg_sleep(0.12), 'user-secret-7781' AS s\");",
+    "  logger.info('served under pnpm');",
+    '  res.end(JSON.stringify({ traceId: span.spanContext().traceId }));',
+    '});',
+    "server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));",
+  ].join('\n'));
+  // pnpm refuses to finish while a package's install script waits for approval (protobufjs's
+  // is a version notice); the store is the test's own.
+  const pnpm = (...packages) => execFileSync('npx', ['--yes', 'pnpm@12', 'add', '--config.strict-dep-builds=false', '--config.hoist=false', `--store-dir=${join(work, 'pnpm-store')}`, ...packages], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  pnpm(tarball, '@opentelemetry/api@latest', 'winston', 'pg');
+  assert.ok(existsSync(join(dir, 'node_modules/.pnpm')), "pnpm's layout");
+  assert.ok(!existsSync(join(dir, 'node_modules/.pnpm/node_modules')), 'nothing hoisted where every package could reach it');
+  const receiver = await startReceiver();
+  const admin = await freePort();
+  const start = () => startApp(join(dir, 'app.js'), {
+    preload: null,
+    nodeArgs: ['--require', 'otelkit/register'],
+    cwd: dir,
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_BLRP_SCHEDULE_DELAY: '100', OTEL_EXPORTER_PROMETHEUS_PORT: String(admin) },
+  });
+  let app = await start();
+  try {
+    assert.doesNotMatch(app.stderr(), /otelkit/, 'otelkit starts');
+    const warnings = app.stdout().split('\n').filter((l) => / warn /.test(l));
+    assert.equal(warnings.length, 1, app.stdout());
+    assert.match(warnings[0], /winston records are not exported: .*add @opentelemetry\/winston-transport to the application's dependencies/);
+    const res = await get(app.url);
+    const traceId = traceOf(res);
+    assert.equal(res.json.traceId, traceId, "the app's own span is in the request's trace");
+    const spans = await receiver.waitFor((s) => {
+      const mine = s.spans.filter((x) => x.traceId === traceId);
+      return mine.some((x) => x.name === 'user.work') && mine.some((x) => x.kind === CLIENT && x.attributes['db.system.name'] === 'postgresql') && mine;
+    });
+    assert.ok(spans.some((x) => x.kind === SERVER));
+    const slow = (await get(`http://127.0.0.1:${admin}/api/performance/slow-queries`)).json;
+    const query = slow.queries.find((q) => q.db_system === 'postgresql');
+    assert.ok(query && query.duration_ms >= 100, JSON.stringify(slow));
+    assert.equal(query.statement, 'SELECT pg_sleep(?), ? AS s');
+    assert.equal(query.trace_id, traceId);
+    assert.doesNotMatch(JSON.stringify([receiver.spans, slow]), /user-secret-7781/);
+    await app.stop();
+
+    pnpm('@opentelemetry/winston-transport');
+    app = await start();
+    assert.doesNotMatch(app.stderr() + app.stdout(), / warn .*winston-transport/, 'no warning once the app has the transport');
+    const again = await get(app.url);
+    const record = await receiver.waitFor((s) => s.logs.find((l) => l.body === 'served under pnpm'));
+    assert.equal(record.traceId, traceOf(again), "the winston record is in the request's trace");
+    assert.equal(record.resource['service.name'], 'pnpm-app');
   } finally {
     await app.stop();
     await receiver.close();
