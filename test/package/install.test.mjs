@@ -39,6 +39,15 @@ before(() => {
 
 after(() => rmSync(work, { recursive: true, force: true }));
 
+/** An app of its own named `name`: app.js is `lines`, then listening on a free port. */
+function writeApp(name, lines) {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
+  writeFileSync(join(dir, 'app.js'), [...lines, "server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));"].join('\n'));
+  return dir;
+}
+
 test('the tarball ships the compiled package and nothing of the tests or the build machine', () => {
   const listing = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
   for (const file of ['dist/register.js', 'dist/register.mjs', 'dist/otelkit.js', 'dist/src/index.d.ts']) assert.ok(listing.includes(`package/${file}`), file);
@@ -144,15 +153,11 @@ test('an @opentelemetry/api outside the peer range: one line at start naming bot
 });
 
 test('an app that pins an older @opentelemetry/winston-transport (0.34, through api-logs): its winston records are still exported', async () => {
-  const dir = join(work, 'old-transport');
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'old-transport-app', version: '1.0.0', private: true }));
-  writeFileSync(join(dir, 'app.js'), [
+  const dir = writeApp('old-transport-app', [
     "const http = require('node:http');",
     "const logger = require('winston').createLogger({ transports: [new (require('winston').transports.Console)()] });",
     "const server = http.createServer((req, res) => { logger.info('from the app, old transport'); res.end('ok'); });",
-    "server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));",
-  ].join('\n'));
+  ]);
   npm(['install', tarball, '@opentelemetry/api@latest', 'winston', '@opentelemetry/winston-transport@0.34.0'], dir);
   assert.ok(existsSync(join(dir, 'node_modules/@opentelemetry/winston-transport/node_modules/@opentelemetry/api-logs'))
     || existsSync(join(dir, 'node_modules/@opentelemetry/api-logs')), 'the pinned transport brings @opentelemetry/api-logs');
@@ -175,10 +180,7 @@ test('an app that pins an older @opentelemetry/winston-transport (0.34, through 
 });
 
 test('installed with pnpm without hoisting (each package reaches only what it declares): spans, pg and slow queries; winston records once the app adds the transport', async () => {
-  const dir = join(work, 'pnpm');
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'pnpm-app', version: '1.0.0', private: true }));
-  writeFileSync(join(dir, 'app.js'), [
+  const dir = writeApp('pnpm-app', [
     "const http = require('node:http');",
     "const { Pool } = require('pg');",
     "const winston = require('winston');",
@@ -192,8 +194,7 @@ test('installed with pnpm without hoisting (each package reaches only what it de
     "  logger.info('served under pnpm');",
     '  res.end(JSON.stringify({ traceId: span.spanContext().traceId }));',
     '});',
-    "server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));",
-  ].join('\n'));
+  ]);
   // pnpm refuses to finish while a package's install script waits for approval (protobufjs's
   // is a version notice); the store is the test's own.
   const pnpm = (...packages) => execFileSync('npx', ['--yes', 'pnpm@12', 'add', '--config.strict-dep-builds=false', '--config.hoist=false', `--store-dir=${join(work, 'pnpm-store')}`, ...packages], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
