@@ -122,7 +122,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const logExport: LogExport | undefined = exporters.logs.includes('otlp') ? startLogExport(config, resource, delivery) : undefined;
   const sendsLogs = logExport !== undefined;
 
-  const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs });
+  const instrumentations = selectInstrumentations({ config, sendLogs: sendsLogs, appDir: app.dir });
   const active = [...instrumentations.names];
   let waiting = instrumentations.deferred.length;
   const providers = { tracerProvider, meterProvider, loggerProvider: logExport?.provider };
@@ -142,7 +142,7 @@ export function startSdk(config: Config, app: AppInfo, parts: SdkParts = {}): Sd
   const later: Array<() => void> = [];
   const build = (entry: CatalogueEntry) => {
     waiting--;
-    const instrumentation = construct(entry, { config, sendLogs: sendsLogs });
+    const instrumentation = construct(entry, { config, sendLogs: sendsLogs, appDir: app.dir });
     if (instrumentation !== undefined) {
       wrapModulesOf(instrumentation);
       later.push(register([instrumentation]));

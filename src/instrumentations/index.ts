@@ -9,6 +9,7 @@
  * @opentelemetry/auto-instrumentations-node does.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Span } from '@opentelemetry/api';
 import type { Config } from '../config';
@@ -23,6 +24,8 @@ export interface InstrumentationContext {
   readonly config: Config;
   /** OTLP log export is on: bridge the app's logger records to it. */
   readonly sendLogs: boolean;
+  /** The application's directory, where its own packages resolve from. */
+  readonly appDir?: string;
 }
 
 export interface Selection {
@@ -51,8 +54,8 @@ const SETTINGS: Readonly<Record<string, (ctx: InstrumentationContext) => object>
   koa: () => ({ ignoreLayersType: ['middleware'] }),
   // Queries keep their spans; the pool's connect calls (one per pool.query) do not.
   pg: () => ({ enhancedDatabaseReporting: false, ignoreConnectSpans: true }),
-  winston: ({ sendLogs }) => {
-    if (sendLogs) warnWithoutWinstonTransport();
+  winston: ({ sendLogs, appDir }) => {
+    if (sendLogs && appDir !== undefined) warnWithoutWinstonTransport(appDir);
     return { disableLogSending: !sendLogs, logHook: addRequestId };
   },
   pino: ({ sendLogs }) => ({ disableLogSending: !sendLogs, logHook: addRequestId }),
@@ -63,9 +66,15 @@ const SETTINGS: Readonly<Record<string, (ctx: InstrumentationContext) => object>
  * The winston instrumentation requires @opentelemetry/winston-transport from where it is
  * installed, without declaring it: a layout without hoisting (pnpm with hoist=false) leaves
  * it out of reach unless the application depends on it, and the app's records are then not
- * exported. Said once, with the remedy.
+ * exported. Said once, with the remedy, when the application has winston of its own (the
+ * instrumentation is also built when otelkit's logger loads winston).
  */
-function warnWithoutWinstonTransport(): void {
+function warnWithoutWinstonTransport(appDir: string): void {
+  try {
+    createRequire(join(appDir, 'noop.js')).resolve('winston');
+  } catch {
+    return;
+  }
   try {
     createRequire(catalogueRequire().resolve('@opentelemetry/instrumentation-winston')).resolve('@opentelemetry/winston-transport');
   } catch {
