@@ -47,7 +47,6 @@ async function measure(name, nodeArgs, env) {
   let measuring = false;
   let partial = '';
   let err = '';
-  const survived = [];
   const copied = [];
   const promoted = [];
   const field = (line, key) => Number(new RegExp(`\\b${key}=(\\d+)`).exec(line)?.[1] ?? 0);
@@ -59,7 +58,6 @@ async function measure(name, nodeArgs, env) {
       else if (measuring && / gc=s /.test(line)) {
         copied.push(field(line, 'new_space_survived'));
         promoted.push(field(line, 'promoted'));
-        survived.push(copied.at(-1) + promoted.at(-1));
       }
     }
   });
@@ -75,10 +73,12 @@ async function measure(name, nodeArgs, env) {
   await until(() => /HEAP /.test(err), `${name} wrote no heap figures: ${err}`);
   await stopServer(child);
   const peak = JSON.parse(/HEAP (.*)/.exec(err)[1]);
-  const total = survived.reduce((a, b) => a + b, 0);
+  const sum = (values) => values.reduce((a, b) => a + b, 0);
+  const total = sum(copied) + sum(promoted);
+  const scavenges = copied.length;
   const mb = (bytes) => (bytes / 1048576).toFixed(1);
   const kb = (bytes) => (bytes / 1024).toFixed(1);
-  console.log(`| ${name} | ${rps.toFixed(0)} | ${survived.length} | ${(total / Math.max(1, survived.length) / 1024).toFixed(0)} | ${kb(median(copied))} / ${kb(median(promoted))} | ${mb(total)} | ${mb(peak.new_space)} | ${mb(peak.old_space)} | ${rss.toFixed(0)} |`);
+  console.log(`| ${name} | ${rps.toFixed(0)} | ${scavenges} | ${(total / Math.max(1, scavenges) / 1024).toFixed(0)} | ${kb(median(copied))} / ${kb(median(promoted))} | ${mb(total)} | ${mb(peak.new_space)} | ${mb(peak.old_space)} | ${rss.toFixed(0)} |`);
 }
 
 const receiver = await startReceiver(cores ? 1 : undefined);

@@ -5,8 +5,8 @@
  * resolves must be the same one; otherwise one line names both versions.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { appRequire } from './health/app-require';
 
 /** The @opentelemetry/api versions the SDK line otelkit runs on accepts (>=1.10.0 <1.11.0). */
 export const API_RANGE = { major: 1, minor: 10 } as const;
@@ -50,7 +50,7 @@ export function checkApi(appDir: string, ours: Found | undefined = find(require)
   if (!inRange(ours.version)) {
     return { fatal: true, message: `@opentelemetry/api ${ours.version} is installed; otelkit needs ${want} (npm install @opentelemetry/api@~1.10); the application runs uninstrumented.` };
   }
-  const app = find(createRequire(join(appDir, 'noop.js')));
+  const app = find(appRequire(appDir));
   if (app !== undefined && app.path !== ours.path && app.version !== ours.version) {
     // The API accepts a global registered by the same major and an equal or later minor.
     const [appMajor, appMinor] = app.version.split('.').map(Number);

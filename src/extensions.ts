@@ -8,11 +8,10 @@
  *   - a function returning one of those.
  * A module that cannot be loaded, or throws, costs one warning; the app runs.
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Additions } from './sdk';
 import { componentLogger } from './diag';
+import { appRequire } from './health/app-require';
 
 const log = componentLogger('otelkit:extensions');
 
@@ -20,7 +19,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function loadExtensions(modules: readonly string[], appDir: string): Additions {
   if (modules.length === 0) return {};
-  const requireFromApp = createRequire(join(appDir, 'noop.js'));
+  const requireFromApp = appRequire(appDir);
   const parts: Additions[] = [];
   for (const id of modules) {
     try {

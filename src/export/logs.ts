@@ -11,7 +11,7 @@ import type { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { Config } from '../config';
 import { RedactingLogRecordProcessor } from '../secrets';
 import { createLogExporter, otlpTarget } from './otlp';
-import { catalogueRequire } from '../instrumentations';
+import { winstonTransportPath } from '../instrumentations';
 import type { Delivery } from './delivery';
 
 export interface LogExport {
@@ -38,8 +38,7 @@ export function startLogExport(config: Config, resource: Resource, delivery: Del
  */
 function registerWithApiLogs(provider: LoggerProvider): void {
   try {
-    const fromInstrumentation = createRequire(catalogueRequire().resolve('@opentelemetry/instrumentation-winston'));
-    const fromTransport = createRequire(fromInstrumentation.resolve('@opentelemetry/winston-transport'));
+    const fromTransport = createRequire(winstonTransportPath());
     const apiLogs = fromTransport('@opentelemetry/api-logs') as { logs: { setGlobalLoggerProvider(p: unknown): unknown } };
     apiLogs.logs.setGlobalLoggerProvider(provider);
   } catch {

@@ -9,7 +9,6 @@
  * @opentelemetry/auto-instrumentations-node does.
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Span } from '@opentelemetry/api';
 import type { Config } from '../config';
@@ -17,6 +16,7 @@ import { getRequestId } from '../requests/request-id';
 import { componentLogger } from '../diag';
 import { CATALOGUE, INSTRUMENTATION_NAMES, type CatalogueEntry } from './catalogue';
 import { otlpTarget } from '../export/otlp';
+import { appRequire } from '../health/app-require';
 
 const log = componentLogger('otelkit:instrumentations');
 
@@ -71,12 +71,12 @@ const SETTINGS: Readonly<Record<string, (ctx: InstrumentationContext) => object>
  */
 function warnWithoutWinstonTransport(appDir: string): void {
   try {
-    createRequire(join(appDir, 'noop.js')).resolve('winston');
+    appRequire(appDir).resolve('winston');
   } catch {
     return;
   }
   try {
-    createRequire(catalogueRequire().resolve('@opentelemetry/instrumentation-winston')).resolve('@opentelemetry/winston-transport');
+    winstonTransportPath();
   } catch {
     log.warn('winston records are not exported: @opentelemetry/instrumentation-winston cannot find @opentelemetry/winston-transport '
       + '(a node_modules layout without hoisting, such as pnpm with hoist=false); add @opentelemetry/winston-transport to the application\'s dependencies.');
@@ -181,6 +181,11 @@ export function construct(entry: CatalogueEntry, ctx: InstrumentationContext): I
 let fromCatalogue: NodeRequire | undefined;
 export function catalogueRequire(): NodeRequire {
   return (fromCatalogue ??= createRequire(require.resolve('@opentelemetry/auto-instrumentations-node')));
+}
+
+/** The @opentelemetry/winston-transport the winston instrumentation loads; throws when it cannot find one. */
+export function winstonTransportPath(): string {
+  return createRequire(catalogueRequire().resolve('@opentelemetry/instrumentation-winston')).resolve('@opentelemetry/winston-transport');
 }
 
 function loadCatalogued(pkg: string): unknown {
